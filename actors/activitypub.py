@@ -1,0 +1,85 @@
+"""Local actors as ActivityStreams documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actors.models import Group
+from actors.urls import Urls
+from federation.vocab import AS_CONTEXT, SECURITY_CONTEXT
+
+# Mastodon's extension terms, so `manuallyApprovesFollowers`, `discoverable`,
+# `featured` and PropertyValue fields are understood by JSON-LD processors too.
+ACTOR_CONTEXT: list[Any] = [
+    AS_CONTEXT,
+    SECURITY_CONTEXT,
+    {
+        "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+        "toot": "http://joinmastodon.org/ns#",
+        "featured": {"@id": "toot:featured", "@type": "@id"},
+        "discoverable": "toot:discoverable",
+        "indexable": "toot:indexable",
+        "schema": "http://schema.org#",
+        "PropertyValue": "schema:PropertyValue",
+        "value": "schema:value",
+        "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
+    },
+]
+
+
+def _public_key(owner: str, key_id: str, public_pem: str) -> dict[str, str]:
+    return {"id": key_id, "owner": owner, "publicKeyPem": public_pem}
+
+
+def group_actor(group: Group, urls: Urls, host: str) -> dict[str, Any]:
+    """The ``Group`` actor document Mastodon and other servers fetch and follow."""
+    actor_id = urls.group(group.uid)
+    doc: dict[str, Any] = {
+        "@context": ACTOR_CONTEXT,
+        "id": actor_id,
+        "type": "Group",
+        "preferredUsername": group.name,
+        "name": group.display_name or group.name,
+        "summary": group.summary_html,
+        "url": actor_id,
+        "inbox": urls.group_collection(group.uid, "inbox"),
+        "outbox": urls.group_collection(group.uid, "outbox"),
+        "followers": urls.group_collection(group.uid, "followers"),
+        "following": urls.group_collection(group.uid, "following"),
+        "featured": urls.group_collection(group.uid, "featured"),
+        "endpoints": {"sharedInbox": urls.shared_inbox},
+        "publicKey": _public_key(actor_id, urls.group_key(group.uid), group.public_key_pem),
+        "manuallyApprovesFollowers": group.manual_approval,
+        "discoverable": group.discoverable,
+        "indexable": group.discoverable,
+        "published": group.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "updated": group.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "webfinger": f"{group.name}@{host}",
+        "attachment": [
+            {"type": "PropertyValue", "name": field["name"], "value": field["value"]}
+            for field in group.fields
+        ],
+    }
+    if group.icon_url:
+        doc["icon"] = {"type": "Image", "url": group.icon_url}
+    return doc
+
+
+def instance_actor(urls: Urls, host: str, public_pem: str) -> dict[str, Any]:
+    """The instance actor (``Application``), whose key signs our outgoing GETs."""
+    actor_id = urls.instance_actor
+    return {
+        "@context": ACTOR_CONTEXT,
+        "id": actor_id,
+        "type": "Application",
+        "preferredUsername": host.split(":")[0],
+        "name": "Mutuals instance actor",
+        "url": urls.base + "/",
+        "inbox": urls.shared_inbox,
+        "outbox": actor_id + "/outbox",
+        "endpoints": {"sharedInbox": urls.shared_inbox},
+        "publicKey": _public_key(actor_id, actor_id + "#main-key", public_pem),
+        "manuallyApprovesFollowers": True,
+        "discoverable": False,
+        "indexable": False,
+    }

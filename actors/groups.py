@@ -1,0 +1,119 @@
+"""Creating, finding and changing local groups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.db import utcnow
+from actors.keys import generate_key_pair
+from actors.models import Follower, Group
+from actors.urls import Urls
+from federation.content import render_markdown
+
+NAME_RE = re.compile(r"[a-z0-9_]{1,30}")
+
+
+class GroupError(ValueError):
+    """A group operation was refused; the message says why and what to do."""
+
+
+def check_name(name: str) -> str:
+    """Return the name if WebFinger can carry it (``[a-z0-9_]``, 1–30 characters)."""
+    if not NAME_RE.fullmatch(name):
+        raise GroupError(
+            f"invalid group name {name!r}: use 1-30 lowercase letters, digits or '_' "
+            "(it becomes the handle name@host)"
+        )
+    return name
+
+
+async def find_group(session: AsyncSession, name: str) -> Group | None:
+    """The group with this name, or None."""
+    result = await session.execute(select(Group).where(Group.name == name))
+    return result.scalar_one_or_none()
+
+
+async def find_group_by_uid(session: AsyncSession, uid: str) -> Group | None:
+    """The group whose URLs use this uid, or None."""
+    result = await session.execute(select(Group).where(Group.uid == uid))
+    return result.scalar_one_or_none()
+
+
+async def get_group(session: AsyncSession, name: str) -> Group:
+    """The group with this name; GroupError when there is none."""
+    group = await find_group(session, name)
+    if group is None:
+        raise GroupError(f"unknown group {name!r}; 'mutuals group list' shows the groups")
+    return group
+
+
+async def _name_in_use(session: AsyncSession, name: str) -> bool:
+    taken = await session.execute(
+        select(func.count()).select_from(Group).where(or_(Group.name == name, Group.uid == name))
+    )
+    return bool(taken.scalar_one())
+
+
+def set_summary(group: Group, text: str, urls: Urls) -> None:
+    """Set a group's summary from Markdown, keeping the sanitized HTML alongside."""
+    group.summary = text
+    group.summary_html = render_markdown(text, tag_url=urls.tag).html if text.strip() else ""
+
+
+async def create_group(
+    session: AsyncSession,
+    name: str,
+    urls: Urls,
+    *,
+    display_name: str = "",
+    summary: str = "",
+    manual_approval: bool = False,
+) -> Group:
+    """Create a group with a fresh RSA key; its uid (URL key) is its first name, forever."""
+    check_name(name)
+    if await _name_in_use(session, name):
+        raise GroupError(f"the name {name!r} is taken; choose another")
+    private_pem, public_pem = generate_key_pair()
+    group = Group(
+        uid=name,
+        name=name,
+        display_name=display_name or name,
+        manual_approval=manual_approval,
+        fields=[],
+        private_key_pem=private_pem,
+        public_key_pem=public_pem,
+    )
+    set_summary(group, summary, urls)
+    session.add(group)
+    await session.flush()
+    return group
+
+
+async def rename_group(session: AsyncSession, group: Group, new_name: str) -> None:
+    """Change a group's handle; its actor id and URLs stay as they were."""
+    check_name(new_name)
+    # Taking back the group's own original name (its uid) is allowed.
+    if new_name not in (group.name, group.uid) and await _name_in_use(session, new_name):
+        raise GroupError(f"the name {new_name!r} is taken; choose another")
+    group.name = new_name
+    group.updated_at = utcnow()
+
+
+async def list_groups(session: AsyncSession) -> Sequence[Group]:
+    """Every local group, by name."""
+    result = await session.execute(select(Group).order_by(Group.name))
+    return result.scalars().all()
+
+
+async def count_followers(session: AsyncSession, group: Group) -> int:
+    """How many accepted followers a group has."""
+    result = await session.execute(
+        select(func.count())
+        .select_from(Follower)
+        .where(Follower.group_id == group.id, Follower.accepted.is_(True))
+    )
+    return int(result.scalar_one())

@@ -1,0 +1,110 @@
+"""Tables for local groups, their keys, remote actors and follow relationships."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from actors.db import Base, UTCDateTime, utcnow
+
+
+class Group(Base):
+    """A local group, published as an ActivityPub ``Group`` actor.
+
+    ``uid`` is fixed at creation and names every URL of the group, so renaming
+    (changing ``name``, the WebFinger username) never changes the actor id.
+    """
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summary_html: Mapped[str] = mapped_column(Text, default="")
+    icon_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    manual_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
+    hide_collections: Mapped[bool] = mapped_column(Boolean, default=False)
+    fields: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InstanceKey(Base):
+    """The key pair of the instance actor, which signs outgoing GETs. One row."""
+
+    __tablename__ = "instance_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RemoteActor(Base):
+    """An actor on another server, as last fetched from its origin."""
+
+    __tablename__ = "remote_actors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ap_id: Mapped[str] = mapped_column(String(2000), unique=True)
+    type: Mapped[str] = mapped_column(String(50), default="Person")
+    domain: Mapped[str] = mapped_column(String(255), index=True)
+    preferred_username: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    inbox: Mapped[str] = mapped_column(String(2000))
+    shared_inbox: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(2000), unique=True, nullable=True)
+    public_key_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def handle(self) -> str:
+        """``user@domain`` when the actor has a username, else its id."""
+        return f"{self.preferred_username}@{self.domain}" if self.preferred_username else self.ap_id
+
+    @property
+    def delivery_inbox(self) -> str:
+        """The inbox to deliver to: the shared one when the server has it."""
+        return self.shared_inbox or self.inbox
+
+
+class Follower(Base):
+    """A remote actor following a local group (pending until accepted)."""
+
+    __tablename__ = "followers"
+    __table_args__ = (UniqueConstraint("group_id", "actor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
+    follow_ap_id: Mapped[str] = mapped_column(String(2000))
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[RemoteActor] = relationship(lazy="joined")
+
+
+class Following(Base):
+    """A local group following a remote actor (pending until the remote side accepts)."""
+
+    __tablename__ = "following"
+    __table_args__ = (UniqueConstraint("group_id", "actor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
+    follow_ap_id: Mapped[str] = mapped_column(String(2000), unique=True)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[RemoteActor] = relationship(lazy="joined")

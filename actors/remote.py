@@ -1,0 +1,165 @@
+"""Remote actors: fetching them from their origin, storing them, resolving handles."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.db import utcnow
+from actors.models import RemoteActor
+from federation.content import clean_name
+from federation.fetch import FetchError, fetch_document
+from federation.httpsig import HttpSignatureAuth
+from federation.vocab import as_list, get_id
+
+ACTOR_TYPES = {"Person", "Group", "Organization", "Application", "Service"}
+
+
+class ActorError(ValueError):
+    """A remote actor could not be fetched or is not a usable actor document."""
+
+
+def strip_fragment(url: str) -> str:
+    """The URL without its ``#fragment`` (what is actually requested over HTTP)."""
+    return urlunsplit(urlsplit(url)._replace(fragment=""))
+
+
+def host_of(url: str) -> str:
+    """The lowercase host[:port] of a URL."""
+    return urlsplit(url).netloc.lower()
+
+
+async def fetch_signed(ctx: Context, url: str, *, kind: str = "activity") -> dict[str, Any]:
+    """GET a document with a signature by the instance actor, through the safe client."""
+    key_id, key = ctx.instance_signer()
+    auth = HttpSignatureAuth(key_id=key_id, private_key=key, memory=ctx.schemes)
+    doc = await fetch_document(ctx.http, url, policy=ctx.policy, auth=auth, kind=kind)  # type: ignore[arg-type]
+    return doc.data
+
+
+def _key_of(doc: dict[str, Any]) -> tuple[str | None, str | None]:
+    for key in as_list(doc.get("publicKey")):
+        if isinstance(key, dict) and isinstance(key.get("publicKeyPem"), str):
+            owner = get_id(key.get("owner"))
+            if owner in (None, doc.get("id")):
+                return get_id(key), key["publicKeyPem"]
+    return None, None
+
+
+def _text(value: Any, limit: int) -> str | None:
+    return clean_name(value, max_length=limit) if isinstance(value, str) else None
+
+
+async def store_actor(session: AsyncSession, doc: dict[str, Any]) -> RemoteActor:
+    """Insert or refresh a remote actor from a document fetched from its own origin."""
+    ap_id = doc.get("id")
+    if not isinstance(ap_id, str) or urlsplit(ap_id).scheme not in {"http", "https"}:
+        raise ActorError("actor document has no http(s) id")
+    types = {t for t in as_list(doc.get("type")) if isinstance(t, str)}
+    if not types & ACTOR_TYPES:
+        raise ActorError(f"{ap_id} is not an actor (type {sorted(types)})")
+    inbox = get_id(doc.get("inbox"))
+    if inbox is None:
+        raise ActorError(f"{ap_id} has no inbox")
+    endpoints = doc.get("endpoints")
+    shared = get_id(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
+    key_id, key_pem = _key_of(doc)
+    row = (
+        await session.execute(select(RemoteActor).where(RemoteActor.ap_id == ap_id))
+    ).scalar_one_or_none()
+    if row is None:
+        row = RemoteActor(ap_id=ap_id)
+        session.add(row)
+    if key_id is not None:
+        # A key id moves with its actor; release it from any stale row first.
+        stale = await session.execute(
+            select(RemoteActor).where(RemoteActor.key_id == key_id, RemoteActor.ap_id != ap_id)
+        )
+        for other in stale.scalars():
+            other.key_id = None
+    url = get_id(doc.get("url"))
+    row.type = sorted(types & ACTOR_TYPES)[0]
+    row.domain = host_of(ap_id)
+    row.preferred_username = _text(doc.get("preferredUsername"), 200)
+    row.name = _text(doc.get("name"), 200)
+    row.inbox = inbox
+    row.shared_inbox = shared
+    row.url = url if url and host_of(url) == row.domain else None
+    row.key_id = key_id
+    row.public_key_pem = key_pem
+    row.document = doc
+    row.fetched_at = utcnow()
+    await session.flush()
+    return row
+
+
+async def find_actor(session: AsyncSession, ap_id: str) -> RemoteActor | None:
+    """A stored remote actor by id."""
+    result = await session.execute(select(RemoteActor).where(RemoteActor.ap_id == ap_id))
+    return result.scalar_one_or_none()
+
+
+async def get_actor(
+    ctx: Context, session: AsyncSession, ap_id: str, *, refresh: bool = False
+) -> RemoteActor:
+    """A remote actor, from the database or fetched from its origin."""
+    if not refresh and (row := await find_actor(session, ap_id)) is not None:
+        return row
+    try:
+        doc = await fetch_signed(ctx, ap_id)
+    except FetchError as exc:
+        raise ActorError(f"could not fetch {ap_id}: {exc}") from exc
+    return await store_actor(session, doc)
+
+
+async def actor_for_key(
+    ctx: Context, session: AsyncSession, key_id: str, *, refresh: bool = False
+) -> RemoteActor:
+    """The actor owning ``key_id``: stored, or fetched (key document or actor document)."""
+    if not refresh:
+        row = (
+            await session.execute(select(RemoteActor).where(RemoteActor.key_id == key_id))
+        ).scalar_one_or_none()
+        if row is not None:
+            return row
+    try:
+        doc = await fetch_signed(ctx, strip_fragment(key_id))
+        owner = get_id(doc.get("owner"))
+        if "inbox" not in doc and owner is not None:
+            doc = await fetch_signed(ctx, owner)
+    except FetchError as exc:
+        raise ActorError(f"could not fetch key {key_id}: {exc}") from exc
+    actor = await store_actor(session, doc)
+    if actor.key_id != key_id:
+        raise ActorError(f"key {key_id} is not published by its owner {actor.ap_id}")
+    return actor
+
+
+async def resolve_account(ctx: Context, handle_or_url: str) -> str:
+    """The actor id for ``user@host`` (via WebFinger) or an actor URL."""
+    value = handle_or_url.strip()
+    if value.startswith(("https://", "http://")):
+        return value
+    user, sep, host = value.lstrip("@").partition("@")
+    if not sep or not user or not host:
+        raise ActorError(f"{handle_or_url!r} is neither user@host nor an actor URL")
+    # Development instances run on plain http; production peers are always https.
+    scheme = "http" if ctx.dev else "https"
+    url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{user}@{host}"
+    try:
+        jrd = await fetch_signed(ctx, url, kind="jrd")
+    except FetchError as exc:
+        raise ActorError(f"WebFinger lookup of {value} failed: {exc}") from exc
+    for link in as_list(jrd.get("links")):
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and isinstance(link.get("href"), str)
+            and "json" in str(link.get("type", ""))
+        ):
+            return str(link["href"])
+    raise ActorError(f"{value} has no ActivityPub actor")

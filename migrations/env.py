@@ -1,0 +1,50 @@
+"""Alembic environment: runs migrations over the async engine named by the config."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+import actors.models
+import inbox.models
+import outbox.models
+from actors.db import Base, is_sqlite, make_engine
+
+# Importing the model modules registers their tables on the one metadata.
+_MODELS = (actors.models, inbox.models, outbox.models)
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    url = str(connection.engine.url)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=is_sqlite(url),
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def run() -> None:
+    """Entry point alembic calls; the URL comes from the config's main option."""
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("sqlalchemy.url is not set")
+    asyncio.run(_run_async(url))
+
+
+run()

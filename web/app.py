@@ -1,0 +1,35 @@
+"""The composition root: ``create_app(settings)`` wires packages, routes and workers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from web.routes import actors, discovery
+from web.runtime import open_context
+from web.settings import Settings
+from web.workers import running_workers
+
+
+def create_app(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> Starlette:
+    """A Starlette application serving one instance; workers run in it when configured."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_context(settings, transport=transport) as ctx:
+            app.state.ctx = ctx
+            app.state.settings = settings
+            async with running_workers(ctx, enabled=settings.run_workers):
+                yield
+
+    static = StaticFiles(directory=str(Path(__file__).parent / "static"))
+    routes = [*discovery.routes, *actors.routes, Mount("/static", static, name="static")]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,78 @@
+"""``mutuals group …``: create, list, show and update local groups."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from actors.groups import create_group, find_group, get_group, list_groups
+from web.commands.base import add_command
+from web.runtime import open_context
+from web.settings import Settings
+
+
+async def group_create(args: argparse.Namespace, settings: Settings) -> int:
+    """Create a group (with ``--exist-ok``, do nothing when it exists)."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        if args.exist_ok and await find_group(session, args.name) is not None:
+            print(f"group {args.name} already exists")
+            return 0
+        group = await create_group(
+            session,
+            args.name,
+            ctx.urls,
+            display_name=args.display_name or "",
+            summary=args.summary or "",
+            manual_approval=args.manual_approval,
+        )
+        await session.commit()
+        print(
+            f"created group {group.name}: @{group.name}@{ctx.host} at {ctx.urls.group(group.uid)}"
+        )
+    return 0
+
+
+async def group_list(args: argparse.Namespace, settings: Settings) -> int:
+    """List the groups with their handles."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        groups = await list_groups(session)
+        if not groups:
+            print("no groups yet; create one with: mutuals group create NAME")
+        for group in groups:
+            print(f"{group.name}\t@{group.name}@{ctx.host}\t{group.display_name}")
+    return 0
+
+
+async def group_show(args: argparse.Namespace, settings: Settings) -> int:
+    """Show one group's profile and addresses."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.name)
+        lines = {
+            "name": group.name,
+            "handle": f"@{group.name}@{ctx.host}",
+            "actor": ctx.urls.group(group.uid),
+            "display name": group.display_name,
+            "summary": group.summary,
+            "manual approval": "yes" if group.manual_approval else "no",
+            "created": group.created_at.isoformat(timespec="seconds"),
+        }
+        for key, value in lines.items():
+            print(f"{key + ':':17}{value}")
+    return 0
+
+
+def register(commands: Any) -> None:
+    """Add ``group`` and its sub-commands to the parser."""
+    group_parser = commands.add_parser("group", help="manage local groups")
+    sub = group_parser.add_subparsers(dest="group_command", required=True, metavar="ACTION")
+    create = add_command(sub, "create", group_create, "create a group")
+    create.add_argument("name", help="the handle: 1-30 of a-z, 0-9, _")
+    create.add_argument("--display-name", help="the name shown to people")
+    create.add_argument("--summary", help="a short description (Markdown)")
+    create.add_argument(
+        "--manual-approval", action="store_true", help="organizers approve each follower"
+    )
+    create.add_argument("--exist-ok", action="store_true", help="succeed if the group exists")
+    add_command(sub, "list", group_list, "list groups")
+    show = add_command(sub, "show", group_show, "show a group")
+    show.add_argument("name")

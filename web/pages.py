@@ -1,0 +1,23 @@
+"""HTML rendering with autoescaping Jinja2 templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from web.state import app_context, app_settings
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def render_page(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
+    """Render a page; every value is escaped unless a template marks it safe."""
+    ctx = app_context(request)
+    values.update(urls=ctx.urls, host=ctx.host, instance_name=app_settings(request).instance_name)
+    response = TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
+    response.headers["Vary"] = "Accept"
+    return response

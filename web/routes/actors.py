@@ -1,0 +1,65 @@
+"""Group actors, the instance actor, and the front page."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from actors.activitypub import group_actor, instance_actor
+from actors.groups import find_group_by_uid, list_groups
+from outbox.models import Post
+from web.negotiation import activity_response, error_response, wants_activity_json
+from web.pages import render_page
+from web.signed_fetch import require_signature
+from web.state import app_context
+
+
+async def index(request: Request) -> Response:
+    """The front page: the groups hosted here."""
+    ctx = app_context(request)
+    async with ctx.sessions() as session:
+        groups = await list_groups(session)
+    return render_page(request, "index.html", groups=groups)
+
+
+async def group(request: Request) -> Response:
+    """A group as an ActivityPub actor, or its profile page for browsers."""
+    ctx = app_context(request)
+    async with ctx.sessions() as session:
+        found = await find_group_by_uid(session, request.path_params["uid"])
+        if found is None:
+            return error_response(404, "no such group")
+        if wants_activity_json(request):
+            if (refusal := await require_signature(request)) is not None:
+                return refusal
+            return activity_response(request, group_actor(found, ctx.urls, ctx.host))
+        posts = await session.execute(
+            select(Post)
+            .where(
+                Post.group_id == found.id, Post.deleted_at.is_(None), Post.visibility == "public"
+            )
+            .order_by(Post.id.desc())
+            .limit(20)
+        )
+        return render_page(
+            request,
+            "group.html",
+            group=found,
+            actor_id=ctx.urls.group(found.uid),
+            posts=posts.scalars().all(),
+        )
+
+
+async def instance(request: Request) -> Response:
+    """The instance actor: always public, so peers can verify our signed GETs."""
+    ctx = app_context(request)
+    return activity_response(request, instance_actor(ctx.urls, ctx.host, ctx.instance_public_pem))
+
+
+routes = [
+    Route("/", index),
+    Route("/actor", instance),
+    Route("/groups/{uid}", group),
+]

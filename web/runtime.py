@@ -1,0 +1,53 @@
+"""Building the instance context from settings (shared by the app and the CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+import httpx
+
+from actors.context import Context, instance_key_pair
+from actors.db import make_engine, make_sessionmaker
+from actors.urls import Urls
+from federation.httpsig import SchemeMemory
+from federation.safe_client import FetchPolicy, build_client
+from web.settings import Settings
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """The outgoing-request policy: loopback and plain http only in development mode."""
+    return FetchPolicy(
+        allow_private=settings.dev,
+        allow_http=settings.dev,
+        user_agent=f"Mutuals/{version('mutuals')} (+{settings.base_url}/)",
+    )
+
+
+@asynccontextmanager
+async def open_context(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[Context]:
+    """Open the database and HTTP client for an instance; close them on exit."""
+    engine = make_engine(settings.database_url)
+    policy = fetch_policy(settings)
+    http = build_client(policy, transport=transport)
+    try:
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session:
+            private_pem, public_pem = await instance_key_pair(session)
+        yield Context(
+            urls=Urls(settings.base_url),
+            host=settings.host,
+            sessions=sessions,
+            http=http,
+            policy=policy,
+            schemes=SchemeMemory(),
+            dev=settings.dev,
+            instance_private_pem=private_pem,
+            instance_public_pem=public_pem,
+        )
+    finally:
+        await http.aclose()
+        await engine.dispose()

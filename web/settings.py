@@ -1,0 +1,93 @@
+"""Instance configuration, read from ``MUTUALS_*`` environment variables (and ``.env``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/mutuals.db"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message says what to set."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an instance needs to know about itself."""
+
+    base_url: str
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    dev: bool = False
+    authorized_fetch: bool = False
+    federation: str = "open"
+    run_workers: bool = False
+    instance_name: str = "Mutuals"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        """The host (and port, when not the default) that names accounts: ``name@host``."""
+        return urlsplit(self.base_url).netloc
+
+    def validate(self) -> Settings:
+        """Refuse unsafe production settings; return self when they are fine."""
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise SettingsError(
+                f"MUTUALS_BASE_URL={self.base_url!r} is not a URL; "
+                "set it to the public address, e.g. https://groups.example.org"
+            )
+        if parts.path not in {"", "/"} or parts.query or parts.fragment:
+            raise SettingsError(
+                "MUTUALS_BASE_URL must be a bare origin such as https://groups.example.org"
+            )
+        if self.federation not in {"open", "allowlist"}:
+            raise SettingsError("MUTUALS_FEDERATION must be 'open' or 'allowlist'")
+        if self.dev:
+            return self
+        if parts.scheme != "https":
+            raise SettingsError(
+                "MUTUALS_BASE_URL must start with https:// in production; "
+                "set MUTUALS_DEV=1 only for local development"
+            )
+        if len(self.secret_key) < 16:
+            raise SettingsError(
+                "MUTUALS_SECRET_KEY is missing or shorter than 16 characters; "
+                'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        return self
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> Settings:
+    """Build settings from the environment, with values from ``.env`` as defaults."""
+    values: dict[str, str] = {}
+    path = env_file if env_file is not None else Path(".env")
+    if path.is_file():
+        values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    dev = _flag(values.get("MUTUALS_DEV"))
+    default_base = "http://127.0.0.1:8000" if dev else ""
+    settings = Settings(
+        base_url=values.get("MUTUALS_BASE_URL", default_base).rstrip("/"),
+        database_url=values.get("MUTUALS_DATABASE_URL", DEFAULT_DATABASE_URL),
+        secret_key=values.get("MUTUALS_SECRET_KEY", ""),
+        dev=dev,
+        authorized_fetch=_flag(values.get("MUTUALS_AUTHORIZED_FETCH")),
+        federation=values.get("MUTUALS_FEDERATION", "open").strip().lower(),
+        run_workers=_flag(values.get("MUTUALS_RUN_WORKERS", "1" if dev else "0")),
+        instance_name=values.get("MUTUALS_INSTANCE_NAME", "Mutuals"),
+    )
+    return settings.validate()

@@ -1,0 +1,20 @@
+"""Typed access to what the application keeps on ``app.state``."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from starlette.requests import Request
+
+from actors.context import Context
+from web.settings import Settings
+
+
+def app_context(request: Request) -> Context:
+    """The running instance's context."""
+    return cast(Context, request.app.state.ctx)
+
+
+def app_settings(request: Request) -> Settings:
+    """The instance settings."""
+    return cast(Settings, request.app.state.settings)
