@@ -1,0 +1,43 @@
+# Set-up, run, test and check Mutuals. Everything installs into .venv from scratch.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+DEV_ENV := MUTUALS_DEV=1 MUTUALS_BASE_URL=http://127.0.0.1:8000
+
+.PHONY: install run test test-sqlite test-postgres check clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(DEV_ENV) $(BIN)/mutuals migrate
+	$(DEV_ENV) $(BIN)/mutuals group create demo --display-name "Demo group" \
+		--summary "A demo group of this development instance." --exist-ok
+	$(DEV_ENV) $(BIN)/mutuals serve --host 127.0.0.1 --port 8000
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	MUTUALS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q
+
+test-postgres: install
+	@$(BIN)/python -c 'import asyncio, asyncpg, sys; asyncio.run(asyncpg.connect("$(PG_TEST_URL)".replace("+asyncpg", ""), timeout=5))' \
+		|| { echo "PostgreSQL is not reachable at $(PG_TEST_URL): start it (see README) or set PG_TEST_URL"; exit 1; }
+	MUTUALS_TEST_DATABASE=$(PG_TEST_URL) $(BIN)/python -m pytest -q
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache *.egg-info
