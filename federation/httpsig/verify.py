@@ -1,0 +1,201 @@
+"""The front door: find a request's key id, then verify its signature.
+
+Used by the inbox and by signed GET routes::
+
+    key_id = signature_key_id(method, headers)      # look the key up
+    verified = verify_request(method, url, headers, body, key)
+
+Both draft-cavage (``Signature``) and RFC 9421 (``Signature-Input`` +
+``Signature``) are understood; when both are present RFC 9421 wins. With
+several RFC 9421 signatures only the first label is used: we pick one key to
+fetch, and a sender adding signatures for others puts its own first.
+
+Policy on top of the cryptography, for both schemes:
+
+* the signature must cover the method and target (cavage ``(request-target)``;
+  RFC 9421 ``@method`` plus ``@target-uri``, or ``@authority`` and ``@path``
+  and, when the URL has a query, ``@query``), and the host (cavage ``host``);
+* a request with a body (and every POST) must cover the digest header
+  (``digest`` / ``content-digest``), and that header must match the body;
+* the signing time (``Date``, cavage ``created`` or RFC 9421 ``created``) must
+  be at most `MAX_AGE` old and at most `MAX_SKEW` ahead; ``expires``, when
+  given, is honoured with `EXPIRES_LEEWAY` for clock drift.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+from . import cavage, rfc9421
+from .digest import verify_content_digest, verify_digest_header
+from .errors import SignatureError
+from .fields import normalize_headers, path_and_query
+from .keys import PublicKey
+
+Scheme = Literal["cavage", "rfc9421"]
+
+MAX_AGE = timedelta(hours=12)
+MAX_SKEW = timedelta(hours=1)
+EXPIRES_LEEWAY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class VerifiedSignature:
+    """What a successful verification tells the caller."""
+
+    key_id: str
+    scheme: Scheme
+
+
+def _scheme(headers: Mapping[str, str]) -> Scheme:
+    if "signature-input" in headers:
+        return "rfc9421"
+    if "signature" in headers or headers.get("authorization", "")[:10].lower() == "signature ":
+        return "cavage"
+    raise SignatureError("no signature")
+
+
+def _cavage_header(headers: Mapping[str, str]) -> str:
+    return headers.get("signature") or headers["authorization"]
+
+
+def _first_9421(headers: Mapping[str, str]) -> rfc9421.MessageSignature:
+    if "signature" not in headers:
+        raise SignatureError("Signature-Input without a Signature header")
+    return rfc9421.parse_signatures(headers["signature-input"], headers["signature"])[0]
+
+
+def signature_key_id(method: str, headers: Mapping[str, str]) -> str:
+    """The key id the request claims to be signed with, without verifying anything.
+
+    Raises `SignatureError` ("no signature", "malformed … header: …").
+    ``method`` is accepted for symmetry with `verify_request`.
+    """
+    del method
+    fields = normalize_headers(headers)
+    if _scheme(fields) == "cavage":
+        return cavage.parse_signature_header(_cavage_header(fields)).key_id
+    key_id = _first_9421(fields).key_id
+    if not key_id:
+        raise SignatureError("malformed Signature-Input header: keyid missing")
+    return key_id
+
+
+def _check_time(label: str, when: datetime, now: datetime) -> None:
+    if when > now + MAX_SKEW:
+        raise SignatureError(f"{label} is too far in the future")
+    if when < now - MAX_AGE:
+        raise SignatureError(f"{label} is too old")
+
+
+def _check_expires(expires: int | None, now: datetime) -> None:
+    if expires is not None and now > datetime.fromtimestamp(expires, UTC) + EXPIRES_LEEWAY:
+        raise SignatureError("signature has expired")
+
+
+def _check_date_header(fields: Mapping[str, str], now: datetime) -> None:
+    if "date" not in fields:
+        raise SignatureError("signed header 'date' is missing from the request")
+    try:
+        when = parsedate_to_datetime(fields["date"])
+    except (TypeError, ValueError):
+        raise SignatureError("Date header is not a valid HTTP date") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    _check_time("Date header", when, now)
+
+
+def _needs_digest(method: str, body: bytes | None) -> bool:
+    return bool(body) or method.upper() == "POST"
+
+
+def _verify_cavage(
+    method: str,
+    url: str,
+    fields: Mapping[str, str],
+    body: bytes | None,
+    key: PublicKey,
+    now: datetime,
+) -> VerifiedSignature:
+    sig = cavage.parse_signature_header(_cavage_header(fields))
+    covered = set(sig.headers)
+    if sig.algorithm is not None and sig.algorithm not in cavage.ALGORITHMS:
+        raise SignatureError(f"unsupported signature algorithm {sig.algorithm!r}")
+    for required in (cavage.REQUEST_TARGET, "host"):
+        if required not in covered:
+            raise SignatureError(f"signature must cover {required}")
+    if "date" not in covered and cavage.CREATED not in covered:
+        raise SignatureError("signature must cover date or (created)")
+    if "date" in covered:
+        _check_date_header(fields, now)
+    if cavage.CREATED in covered and sig.created is not None:
+        _check_time("(created)", datetime.fromtimestamp(sig.created, UTC), now)
+    _check_expires(sig.expires, now)
+    if _needs_digest(method, body):
+        if "digest" not in covered:
+            raise SignatureError("signature must cover digest on a request with a body")
+        if "digest" not in fields:
+            raise SignatureError("signed header 'digest' is missing from the request")
+        verify_digest_header(fields["digest"], body or b"")
+    cavage.verify_signature(sig, method, path_and_query(url), fields, key)
+    return VerifiedSignature(key_id=sig.key_id, scheme="cavage")
+
+
+def _verify_9421(
+    method: str,
+    url: str,
+    fields: Mapping[str, str],
+    body: bytes | None,
+    key: PublicKey,
+    now: datetime,
+) -> VerifiedSignature:
+    sig = _first_9421(fields)
+    if not sig.key_id:
+        raise SignatureError("malformed Signature-Input header: keyid missing")
+    covered = set(sig.components)
+    if sig.created is None:
+        raise SignatureError("signature must have a created parameter")
+    _check_time("created", datetime.fromtimestamp(sig.created, UTC), now)
+    _check_expires(sig.expires, now)
+    if "@method" not in covered:
+        raise SignatureError("signature must cover @method")
+    query_ok = not urlsplit(url).query or "@query" in covered
+    if "@target-uri" not in covered and not (
+        "@authority" in covered
+        and ("@request-target" in covered or ("@path" in covered and query_ok))
+    ):
+        raise SignatureError("signature must cover @target-uri (or @authority, @path, @query)")
+    if "date" in covered:
+        _check_date_header(fields, now)
+    if _needs_digest(method, body):
+        if "content-digest" not in covered:
+            raise SignatureError("signature must cover content-digest on a request with a body")
+        if "content-digest" not in fields:
+            raise SignatureError("signed header 'content-digest' is missing from the request")
+        verify_content_digest(fields["content-digest"], body or b"")
+    rfc9421.verify_signature(sig, method, url, fields, key)
+    return VerifiedSignature(key_id=sig.key_id, scheme="rfc9421")
+
+
+def verify_request(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    public_key: PublicKey,
+    *,
+    now: datetime | None = None,
+) -> VerifiedSignature:
+    """Verify the request's signature with ``public_key`` or raise `SignatureError`.
+
+    ``url`` is the full URL as the server sees it (``scheme://host[:port]/path?query``);
+    ``headers`` may be any mapping, in any case; ``body`` is the raw body.
+    """
+    current = now or datetime.now(UTC)
+    fields = normalize_headers(headers)
+    if _scheme(fields) == "rfc9421":
+        return _verify_9421(method, url, fields, body, public_key, current)
+    return _verify_cavage(method, url, fields, body, public_key, current)
