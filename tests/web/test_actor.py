@@ -38,7 +38,7 @@ async def test_group_actor_document(instance: Instance) -> None:
     assert actor["preferredUsername"] == "eastside"
     assert actor["name"] == "Eastside Mutual Aid"
     assert "<strong>food</strong>" in actor["summary"]
-    assert 'rel="tag"' in actor["summary"]
+    assert 'class="mention hashtag"' in actor["summary"]
     for name in ("inbox", "outbox", "followers", "following", "featured"):
         assert actor[name] == f"{actor_id}/{name}"
     assert actor["endpoints"] == {"sharedInbox": f"{base}/inbox"}
