@@ -193,20 +193,24 @@ def sign(
     expires: int | None = None,
     label: str = "sig1",
     alg: str | None = None,
+    include_alg: bool = True,
 ) -> tuple[str, str]:
     """Sign the request; return the ``Signature-Input`` and ``Signature`` values.
 
     Parameters are emitted in the order ``created``, ``keyid``, ``alg``,
-    ``expires``. ``alg`` defaults to the key's algorithm.
+    ``expires``. ``alg`` defaults to the key's algorithm; ``include_alg=False``
+    leaves the parameter out (the verifier then infers it from the key).
     """
+    algorithm = alg or default_algorithm(private_key)
     covered = InnerList(list(components))
     covered.params["created"] = created
     covered.params["keyid"] = key_id
-    covered.params["alg"] = alg or default_algorithm(private_key)
+    if include_alg:
+        covered.params["alg"] = algorithm
     if expires is not None:
         covered.params["expires"] = expires
     base = signature_base(covered, method, url, headers)
-    raw = sign_bytes(str(covered.params["alg"]), private_key, base)
+    raw = sign_bytes(algorithm, private_key, base)
     inputs, values = Dictionary(), Dictionary()
     inputs[label] = covered
     values[label] = raw
