@@ -68,12 +68,6 @@ async def store_actor(session: AsyncSession, doc: dict[str, Any]) -> RemoteActor
     endpoints = doc.get("endpoints")
     shared = get_id(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
     key_id, key_pem = _key_of(doc)
-    row = (
-        await session.execute(select(RemoteActor).where(RemoteActor.ap_id == ap_id))
-    ).scalar_one_or_none()
-    if row is None:
-        row = RemoteActor(ap_id=ap_id)
-        session.add(row)
     if key_id is not None:
         # A key id moves with its actor; release it from any stale row first.
         stale = await session.execute(
@@ -81,6 +75,9 @@ async def store_actor(session: AsyncSession, doc: dict[str, Any]) -> RemoteActor
         )
         for other in stale.scalars():
             other.key_id = None
+    row = await find_actor(session, ap_id)
+    if row is None:
+        row = RemoteActor(ap_id=ap_id)
     url = get_id(doc.get("url"))
     row.type = sorted(types & ACTOR_TYPES)[0]
     row.domain = host_of(ap_id)
@@ -93,6 +90,7 @@ async def store_actor(session: AsyncSession, doc: dict[str, Any]) -> RemoteActor
     row.public_key_pem = key_pem
     row.document = doc
     row.fetched_at = utcnow()
+    session.add(row)
     await session.flush()
     return row
 
