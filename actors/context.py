@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actors.keys import generate_key_pair, load_private_key
 from actors.models import Group, InstanceKey
 from actors.urls import Urls
-from federation.httpsig import SchemeMemory
+from federation.httpsig import PrivateKey, SchemeMemory
 from federation.safe_client import FetchPolicy
 
 
@@ -32,25 +31,25 @@ class Context:
     dev: bool
     instance_private_pem: str
     instance_public_pem: str
-    _keys: dict[str, PrivateKeyTypes] = field(default_factory=dict)
+    _keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     @property
     def instance_key_id(self) -> str:
         """Key id of the instance actor."""
         return self.urls.instance_actor + "#main-key"
 
-    def private_key(self, pem: str) -> PrivateKeyTypes:
+    def private_key(self, pem: str) -> PrivateKey:
         """Parse a PEM private key once and keep it (parsing RSA keys is slow)."""
         key = self._keys.get(pem)
         if key is None:
             key = self._keys[pem] = load_private_key(pem)
         return key
 
-    def group_signer(self, group: Group) -> tuple[str, PrivateKeyTypes]:
+    def group_signer(self, group: Group) -> tuple[str, PrivateKey]:
         """(key id, private key) a group signs its deliveries with."""
         return self.urls.group_key(group.uid), self.private_key(group.private_key_pem)
 
-    def instance_signer(self) -> tuple[str, PrivateKeyTypes]:
+    def instance_signer(self) -> tuple[str, PrivateKey]:
         """(key id, private key) of the instance actor, for signed GETs."""
         return self.instance_key_id, self.private_key(self.instance_private_pem)
 

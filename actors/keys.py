@@ -1,10 +1,11 @@
-"""RSA key pairs for local actors."""
+"""RSA key pairs for local actors, and parsing the PEM keys actors publish."""
 
 from __future__ import annotations
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from federation.httpsig import PrivateKey, PublicKey, SignatureError
 
 
 def generate_key_pair() -> tuple[str, str]:
@@ -23,11 +24,20 @@ def generate_key_pair() -> tuple[str, str]:
     return private_pem, public_pem
 
 
-def load_private_key(pem: str) -> PrivateKeyTypes:
-    """Parse a PEM private key."""
-    return serialization.load_pem_private_key(pem.encode(), password=None)
+def load_private_key(pem: str) -> PrivateKey:
+    """Parse one of our PEM private keys (RSA or Ed25519)."""
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
+        raise ValueError(f"unsupported private key type {type(key).__name__}")
+    return key
 
 
-def load_public_key(pem: str) -> PublicKeyTypes:
-    """Parse a PEM public key."""
-    return serialization.load_pem_public_key(pem.encode())
+def load_public_key(pem: str) -> PublicKey:
+    """Parse a published PEM public key; SignatureError when it is unusable."""
+    try:
+        key = serialization.load_pem_public_key(pem.encode())
+    except ValueError as exc:
+        raise SignatureError("the actor's public key is not valid PEM") from exc
+    if not isinstance(key, rsa.RSAPublicKey | ed25519.Ed25519PublicKey):
+        raise SignatureError(f"unsupported public key type {type(key).__name__}")
+    return key

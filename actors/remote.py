@@ -12,7 +12,8 @@ from actors.context import Context
 from actors.db import utcnow
 from actors.models import RemoteActor
 from federation.content import clean_name
-from federation.fetch import FetchError, fetch_document
+from federation.fetch import fetch_document
+from federation.fetch_errors import FetchError
 from federation.httpsig import HttpSignatureAuth
 from federation.vocab import as_list, get_id
 

@@ -23,7 +23,7 @@ async def test_webfinger_resolves_acct_and_round_trips(instance: Instance) -> No
         assert actor_id in jrd["aliases"]
         self_links = [link for link in jrd["links"] if link["rel"] == "self"]
         assert self_links == [{"rel": "self", "type": AP, "href": actor_id}]
-        assert any(l["rel"] == "http://webfinger.net/rel/profile-page" for l in jrd["links"])
+        assert any(x["rel"] == "http://webfinger.net/rel/profile-page" for x in jrd["links"])
 
         # Mastodon's reverse check: preferredUsername@host of the actor resolves to it.
         actor = (await client.get(actor_id, headers={"Accept": AP})).json()
