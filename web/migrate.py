@@ -30,7 +30,7 @@ def ensure_sqlite_dir(database_url: str) -> None:
 
 def _upgrade(database_url: str) -> None:
     ensure_sqlite_dir(database_url)
-    command.upgrade(alembic_config(database_url), "head")
+    command.upgrade(alembic_config(database_url), "heads")
 
 
 async def upgrade(database_url: str) -> None:
