@@ -1,4 +1,14 @@
-"""HTTP signatures, draft-cavage-12 and RFC 9421: sign, verify, and an httpx auth."""
+"""HTTP signatures, draft-cavage-12 and RFC 9421: sign, verify, and an httpx auth.
+
+Finding your way around:
+
+* `verify` – the front door for incoming requests: key id lookup and policy.
+* `sign` – headers to add to an outgoing request, either scheme.
+* `auth` – `httpx.Auth` with the 401 "double-knock" and a per-host memory.
+* `cavage`, `rfc9421` – each scheme's parsing, signing string/base, crypto.
+* `digest` – ``Digest`` and ``Content-Digest``; `keys` – algorithms over keys;
+  `fields` – header normalisation and URL parts; `errors` – `SignatureError`.
+"""
 
 from .auth import HttpSignatureAuth, SchemeMemory
 from .digest import (
