@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from web.routes import actors, discovery
+from web.routes import actors, collections, discovery, inbox, objects
 from web.runtime import open_context
 from web.settings import Settings
 from web.workers import running_workers
@@ -31,5 +31,12 @@ def create_app(
                 yield
 
     static = StaticFiles(directory=str(Path(__file__).parent / "static"))
-    routes = [*discovery.routes, *actors.routes, Mount("/static", static, name="static")]
+    routes = [
+        *discovery.routes,
+        *actors.routes,
+        *inbox.routes,
+        *objects.routes,
+        *collections.routes,
+        Mount("/static", static, name="static"),
+    ]
     return Starlette(routes=routes, lifespan=lifespan)

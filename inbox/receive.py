@@ -1,0 +1,159 @@
+"""The receive pipeline behind both inboxes, free of any web framework.
+
+Order matters, and nothing is stored until every check has passed::
+
+    body cap → JSON → shape → target group → signature → signer is the actor
+             → already seen? → store the item, commit → 202
+
+The inbox worker does everything else later (see ``inbox.worker``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.groups import find_group_by_uid
+from actors.verification import verify_signed_request
+from federation.httpsig import SignatureError
+from inbox.models import InboxItem
+from inbox.shape import actor_id, shape_error
+
+log = logging.getLogger("mutuals.inbox")
+
+MAX_BODY = 1_000_000
+RETRY_AFTER_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the inbox answers: a status, a one-line reason, and extra headers."""
+
+    status: int
+    reason: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+ACCEPTED = Outcome(202, "accepted")
+ALREADY_SEEN = Outcome(202, "already received")
+TOO_LARGE = Outcome(413, f"the body is larger than {MAX_BODY} bytes")
+UNAVAILABLE = Outcome(
+    503, "the database is unavailable; try again later", {"Retry-After": str(RETRY_AFTER_SECONDS)}
+)
+
+
+class BodyTooLarge(Exception):
+    """The request body exceeds `MAX_BODY`."""
+
+
+def check_content_length(value: str | None) -> Outcome | None:
+    """Refuse early when ``Content-Length`` already says the body is too large (or is junk)."""
+    if value is None:
+        return None
+    if not value.strip().isdigit():
+        return Outcome(400, "Content-Length is not a number")
+    return TOO_LARGE if int(value) > MAX_BODY else None
+
+
+async def read_capped(chunks: AsyncIterator[bytes], limit: int = MAX_BODY) -> bytes:
+    """Read a streamed body, stopping with `BodyTooLarge` as soon as it passes ``limit``."""
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def parse_activity(body: bytes) -> dict[str, Any] | Outcome:
+    """The activity in ``body``, or the 400 saying why it is not one."""
+    try:
+        activity = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers bad UTF-8 and bad JSON; absurd nesting hits the recursion limit.
+        return Outcome(400, f"the body is not JSON: {str(exc)[:120]}")
+    if (error := shape_error(activity)) is not None:
+        return Outcome(400, error)
+    assert isinstance(activity, dict)  # shape_error checked it
+    return activity
+
+
+async def receive(
+    ctx: Context,
+    *,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    group_uid: str | None,
+) -> Outcome:
+    """Run the pipeline on one POST to a group's inbox (``group_uid``) or the shared inbox.
+
+    ``url`` is the public URL the peer addressed (the signature covers it).
+    """
+    if len(body) > MAX_BODY:
+        return TOO_LARGE
+    parsed = parse_activity(body)
+    if isinstance(parsed, Outcome):
+        return parsed
+    try:
+        async with ctx.sessions() as session:
+            return await _verify_and_store(
+                ctx, session, method, url, headers, body, parsed, group_uid
+            )
+    except (SQLAlchemyError, OSError):
+        log.exception("inbox could not reach the database")
+        return UNAVAILABLE
+
+
+async def _verify_and_store(
+    ctx: Context,
+    session: AsyncSession,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    activity: dict[str, Any],
+    group_uid: str | None,
+) -> Outcome:
+    group_id: int | None = None
+    if group_uid is not None:
+        group = await find_group_by_uid(session, group_uid)
+        if group is None:
+            return Outcome(404, "no such group")
+        group_id = group.id
+    try:
+        signer = await verify_signed_request(ctx, session, method, url, headers, body)
+    except SignatureError as exc:
+        return Outcome(401, f"signature refused: {exc.reason}")
+    actor = actor_id(activity)
+    if signer.ap_id != actor:
+        # Checked before anything is stored: a valid signature by one actor must not
+        # carry an activity in another actor's name (Fedify CVE-2025-54888).
+        return Outcome(401, "signer is not the actor")
+    activity_id = activity["id"]
+    seen = await session.execute(
+        select(InboxItem.id).where(InboxItem.activity_ap_id == activity_id)
+    )
+    if seen.first() is not None:
+        return ALREADY_SEEN
+    session.add(
+        InboxItem(
+            activity_ap_id=activity_id, actor_ap_id=actor, group_id=group_id, payload=activity
+        )
+    )
+    try:
+        await session.commit()
+    except IntegrityError:
+        # Another request stored the same activity id a moment ago.
+        await session.rollback()
+        return ALREADY_SEEN
+    return ACCEPTED
