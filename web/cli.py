@@ -11,11 +11,12 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from actors.groups import GroupError
 from actors.remote import ActorError
-from web.commands import groups, server
+from outbox.errors import OutboxError
+from web.commands import follows, groups, posts, server
 from web.commands.base import CliError
 from web.settings import SettingsError, load_settings
 
-COMMAND_MODULES = (server, groups)
+COMMAND_MODULES = (server, groups, follows, posts)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return int(asyncio.run(args.handler(args, settings)) or 0)
-    except (CliError, GroupError, ActorError, SettingsError) as exc:
+    except (CliError, GroupError, ActorError, OutboxError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

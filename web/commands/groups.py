@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from actors.groups import create_group, find_group, get_group, list_groups
-from web.commands.base import add_command
+from outbox.posts import update_group_profile
+from web.commands.base import CliError, add_command
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -61,6 +62,23 @@ async def group_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def group_update(args: argparse.Namespace, settings: Settings) -> int:
+    """Change a group's profile; followers receive an Update of the group."""
+    changes = {
+        "display_name": args.display_name,
+        "summary": args.summary,
+        "manual_approval": args.manual_approval,
+    }
+    if all(value is None for value in changes.values()):
+        raise CliError("nothing to change: give --display-name, --summary or --manual-approval")
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.name)
+        await update_group_profile(session, ctx, group, **changes)
+        await session.commit()
+        print(f"updated group {group.name}; its followers will see the new profile")
+    return 0
+
+
 def register(commands: Any) -> None:
     """Add ``group`` and its sub-commands to the parser."""
     group_parser = commands.add_parser("group", help="manage local groups")
@@ -74,5 +92,15 @@ def register(commands: Any) -> None:
     )
     create.add_argument("--exist-ok", action="store_true", help="succeed if the group exists")
     add_command(sub, "list", group_list, "list groups")
+    update = add_command(sub, "update", group_update, "change a group's profile")
+    update.add_argument("name")
+    update.add_argument("--display-name", help="the name shown to people")
+    update.add_argument("--summary", help="a short description (Markdown)")
+    update.add_argument(
+        "--manual-approval",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="whether organizers approve each follower",
+    )
     show = add_command(sub, "show", group_show, "show a group")
     show.add_argument("name")

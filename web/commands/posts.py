@@ -1,0 +1,72 @@
+"""``mutuals post``, ``edit`` and ``delete``: a group's status updates."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from actors.groups import get_group
+from outbox import posts
+from web.commands.base import add_command
+from web.runtime import open_context
+from web.settings import Settings
+
+
+async def post(args: argparse.Namespace, settings: Settings) -> int:
+    """Publish a status update (Markdown) to the group's followers."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.group)
+        new = await posts.publish_note(session, ctx, group, args.text, args.visibility)
+        await session.commit()
+        print(f"posted {new.uid}: {new.document['id']}")
+    return 0
+
+
+async def edit(args: argparse.Namespace, settings: Settings) -> int:
+    """Replace a post's text; followers receive an Update."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.group)
+        changed = await posts.edit_note(session, ctx, group, args.post_id, args.text)
+        await session.commit()
+        print(f"edited {changed.uid}: {changed.document['id']}")
+    return 0
+
+
+async def delete(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete a post; followers receive a Delete and its id answers 410 Gone."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.group)
+        gone = await posts.delete_note(session, ctx, group, args.post_id)
+        await session.commit()
+        print(f"deleted {gone.uid}")
+    return 0
+
+
+def register(commands: Any) -> None:
+    """Add the post commands to the parser."""
+    parser = add_command(commands, "post", post, "publish a status update")
+    parser.add_argument("group", help="the local group's name")
+    parser.add_argument("text", help="the text, in Markdown; #hashtags and links work")
+    audience = parser.add_mutually_exclusive_group()
+    audience.add_argument(
+        "--unlisted",
+        dest="visibility",
+        action="store_const",
+        const="unlisted",
+        help="public, but kept out of public timelines",
+    )
+    audience.add_argument(
+        "--followers-only",
+        dest="visibility",
+        action="store_const",
+        const="followers",
+        help="only the group's followers may see it",
+    )
+    parser.set_defaults(visibility="public")
+    parser = add_command(commands, "edit", edit, "change a post's text")
+    parser.add_argument("group")
+    parser.add_argument("post_id", metavar="POST_ID", help="the id printed by 'mutuals post'")
+    parser.add_argument("text")
+    parser = add_command(commands, "delete", delete, "delete a post")
+    parser.add_argument("group")
+    parser.add_argument("post_id", metavar="POST_ID")

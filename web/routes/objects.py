@@ -1,0 +1,136 @@
+"""A group's posts and activities at their ids: JSON for peers, a page for browsers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from actors.groups import find_group_by_uid
+from actors.models import Follower, Group, RemoteActor
+from actors.verification import verify_signed_request
+from federation.httpsig import SignatureError
+from outbox import activities
+from outbox.models import Activity, Post
+from outbox.posts import create_id, is_public
+from web.negotiation import activity_response, error_response, wants_activity_json
+from web.pages import render_page
+from web.signed_fetch import request_url, require_signature
+from web.state import app_context
+
+NOT_FOUND = "no such post"
+
+
+async def _signed_by_follower(request: Request, session: AsyncSession, group: Group) -> bool:
+    """True when the request is signed by an actor on a server where the group has followers.
+
+    Server-wide, because Mastodon fetches with its instance actor's key and delivers
+    followers-only posts to a server's shared inbox anyway.
+    """
+    if "signature" not in request.headers and "signature-input" not in request.headers:
+        return False
+    ctx = app_context(request)
+    try:
+        signer = await verify_signed_request(
+            ctx, session, "GET", request_url(request), request.headers, None
+        )
+    except SignatureError:
+        return False
+    await session.commit()
+    followers = await session.scalar(
+        select(func.count())
+        .select_from(Follower)
+        .join(RemoteActor, RemoteActor.id == Follower.actor_id)
+        .where(
+            Follower.group_id == group.id,
+            Follower.accepted.is_(True),
+            RemoteActor.domain == signer.domain,
+        )
+    )
+    return bool(followers)
+
+
+async def _find_post(session: AsyncSession, request: Request) -> tuple[Group, Post] | None:
+    group = await find_group_by_uid(session, request.path_params["uid"])
+    if group is None:
+        return None
+    post = await session.scalar(
+        select(Post).where(Post.group_id == group.id, Post.uid == request.path_params["post"])
+    )
+    return None if post is None else (group, post)
+
+
+def _gone(request: Request, obj_id: str, former_type: str, post: Post) -> Response:
+    assert post.deleted_at is not None
+    tomb = activities.with_context(activities.tombstone(obj_id, former_type, post.deleted_at))
+    if not wants_activity_json(request) and "text/html" in request.headers.get("accept", ""):
+        return error_response(410, "this post was deleted")
+    return activity_response(request, tomb, status_code=410)
+
+
+async def _readable(request: Request, session: AsyncSession, group: Group, post: Post) -> bool:
+    return is_public(post.visibility) or await _signed_by_follower(request, session, group)
+
+
+async def post_page(request: Request) -> Response:
+    """A post as a Note (ActivityPub) or an HTML page; 410 with a Tombstone once deleted."""
+    ctx = app_context(request)
+    async with ctx.sessions() as session:
+        found = await _find_post(session, request)
+        if found is None:
+            return error_response(404, NOT_FOUND)
+        group, post = found
+        if post.deleted_at is not None:
+            return _gone(request, post.document["id"], post.type, post)
+        if not await _readable(request, session, group, post):
+            return error_response(404, NOT_FOUND)
+        if not wants_activity_json(request):
+            return render_page(request, "post.html", group=group, post=post)
+        if (refusal := await require_signature(request)) is not None:
+            return refusal
+        note = activities.with_context(post.document, activities.NOTE_CONTEXT)
+        return activity_response(request, note)
+
+
+async def post_create(request: Request) -> Response:
+    """The ``Create`` that published a post, rendered from the post as it is now."""
+    ctx = app_context(request)
+    async with ctx.sessions() as session:
+        found = await _find_post(session, request)
+        if found is None:
+            return error_response(404, NOT_FOUND)
+        group, post = found
+        activity_id = create_id(post.document["id"])
+        if post.deleted_at is not None:
+            return _gone(request, activity_id, "Create", post)
+        if not await _readable(request, session, group, post):
+            return error_response(404, NOT_FOUND)
+        if (refusal := await require_signature(request)) is not None:
+            return refusal
+        doc = activities.create(activity_id, ctx.urls.group(group.uid), post.document)
+        return activity_response(request, doc)
+
+
+async def activity(request: Request) -> Response:
+    """Any other public activity a group sent (Update, Delete, Update{Group}…)."""
+    ctx = app_context(request)
+    ap_id = ctx.urls.activity(request.path_params["uid"], request.path_params["activity"])
+    async with ctx.sessions() as session:
+        row = await session.scalar(select(Activity).where(Activity.ap_id == ap_id))
+    if row is None or not row.public:
+        return error_response(404, "no such activity")
+    if (refusal := await require_signature(request)) is not None:
+        return refusal
+    doc: dict[str, Any] = row.document
+    return activity_response(request, doc)
+
+
+routes = [
+    Route("/groups/{uid}/posts/{post}", post_page, methods=["GET"]),
+    Route("/groups/{uid}/posts/{post}/activity", post_create, methods=["GET"]),
+    Route("/groups/{uid}/activities/{activity}", activity, methods=["GET"]),
+]
