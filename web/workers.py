@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from actors.context import Context
+from inbox import worker as inbox_worker
 from outbox import delivery
 
 log = logging.getLogger("mutuals.workers")
@@ -17,7 +18,7 @@ Step = Callable[[Context], Awaitable[int]]
 
 def worker_steps() -> list[Step]:
     """The ``run_once`` of every queue worker; each returns how many rows it handled."""
-    return [delivery.run_once]
+    return [inbox_worker.run_once, delivery.run_once]
 
 
 async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 0.5) -> None:

@@ -1,0 +1,12 @@
+"""One module per activity type; importing this package registers them all in ``HANDLERS``."""
+
+# Imported for their @handles registrations.
+from inbox.handlers import (  # noqa: F401
+    accept,
+    follow,
+    reject,
+    undo,
+)
+from inbox.registry import HANDLERS
+
+__all__ = ["HANDLERS"]

@@ -1,0 +1,63 @@
+"""``Follow`` of a local group: store the follower, then accept it unless an organizer decides."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.groups import find_group_by_uid
+from actors.models import Follower, Group
+from actors.remote import get_actor
+from inbox.models import InboxItem
+from inbox.registry import handles
+from inbox.shape import object_id, requester
+from outbox.follows import accept_follower
+
+log = logging.getLogger("mutuals.inbox")
+
+
+async def local_group(session: AsyncSession, ctx: Context, ap_id: str | None) -> Group | None:
+    """The local group whose actor id is ``ap_id``, or None."""
+    prefix = ctx.urls.group("")
+    if ap_id is None or not ap_id.startswith(prefix):
+        return None
+    uid = ap_id.removeprefix(prefix)
+    return await find_group_by_uid(session, uid) if uid and "/" not in uid else None
+
+
+@handles("Follow")
+async def follow(
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+) -> None:
+    """Upsert the follower; (re-)send ``Accept`` unless the group approves by hand.
+
+    A repeated Follow keeps the one row but takes the new Follow id, because the
+    ``Accept`` must name the Follow the peer just sent (Mastodon matches on it).
+    """
+    actor = requester(activity, item.actor_ap_id)
+    if actor is None:
+        return
+    group = await local_group(session, ctx, object_id(activity))
+    if group is None:
+        log.info("Follow %s is not for one of our groups", activity["id"])
+        return
+    remote = await get_actor(ctx, session, actor)
+    found = await session.execute(
+        select(Follower).where(Follower.group_id == group.id, Follower.actor_id == remote.id)
+    )
+    follower = found.scalar_one_or_none()
+    if follower is None:
+        follower = Follower(
+            group_id=group.id, actor_id=remote.id, actor=remote, follow_ap_id=activity["id"]
+        )
+        follower.accepted = False
+        session.add(follower)
+    else:
+        follower.follow_ap_id = activity["id"]
+    await session.flush()
+    if follower.accepted or not group.manual_approval:
+        await accept_follower(session, ctx, group, follower)

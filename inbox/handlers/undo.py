@@ -1,0 +1,80 @@
+"""``Undo``: an ``Undo{Follow}`` removes the follower; other undos are acknowledged."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.models import Follower, RemoteActor
+from federation.vocab import get_id, has_type
+from inbox.handlers.follow import local_group
+from inbox.models import InboxItem
+from inbox.registry import handles
+from inbox.shape import http_url, object_id, object_of, requester
+
+log = logging.getLogger("mutuals.inbox")
+
+
+async def _by_follow_id(session: AsyncSession, follow_id: str) -> Follower | None:
+    result = await session.execute(select(Follower).where(Follower.follow_ap_id == follow_id))
+    return result.scalars().first()
+
+
+async def _by_pair(
+    session: AsyncSession, ctx: Context, follow: dict[str, Any], actor: str
+) -> Follower | None:
+    # The Follow undone may be an older one than the id we kept (a repeated Follow
+    # replaces it), so fall back to the (group, follower) pair it names.
+    group = await local_group(session, ctx, http_url(get_id(follow.get("object"))))
+    if group is None:
+        return None
+    result = await session.execute(
+        select(Follower)
+        .join(RemoteActor, Follower.actor_id == RemoteActor.id)
+        .where(Follower.group_id == group.id, RemoteActor.ap_id == actor)
+    )
+    return result.scalars().first()
+
+
+async def _remove(session: AsyncSession, follower: Follower | None, actor: str) -> None:
+    if follower is None:
+        return
+    if follower.actor.ap_id != actor:
+        log.warning("%s tried to undo a follow by %s", actor, follower.actor.ap_id)
+        return
+    await session.delete(follower)
+
+
+@handles("Undo", "Follow")
+async def undo_follow(
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+) -> None:
+    """Remove the follower, if the Follow being undone is the Undo's actor's own."""
+    actor = requester(activity, item.actor_ap_id)
+    follow = object_of(activity)
+    follow_id = object_id(activity)
+    if actor is None or follow_id is None or not isinstance(follow, dict):
+        return
+    if http_url(get_id(follow.get("actor"))) != actor:
+        return
+    follower = await _by_follow_id(session, follow_id) or await _by_pair(
+        session, ctx, follow, actor
+    )
+    await _remove(session, follower, actor)
+
+
+@handles("Undo")
+async def undo_other(
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+) -> None:
+    """An Undo naming its object only by id still undoes a Follow we know by that id."""
+    actor = requester(activity, item.actor_ap_id)
+    target = object_id(activity)
+    if actor is None or target is None or has_type(object_of(activity), "Follow"):
+        return
+    # Undo{Like}, Undo{Announce}, Undo{Block}…: nothing of ours to undo yet.
+    await _remove(session, await _by_follow_id(session, target), actor)
