@@ -3,9 +3,13 @@
 # Imported for their @handles registrations.
 from inbox.handlers import (  # noqa: F401
     accept,
+    announce,
+    create,
+    delete,
     follow,
     reject,
     undo,
+    update,
 )
 from inbox.registry import HANDLERS
 

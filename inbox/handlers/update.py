@@ -1,0 +1,51 @@
+"""``Update``: of an object by its owner edits it; of an actor by itself refreshes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.remote import ACTOR_TYPES, get_actor
+from inbox.models import InboxItem
+from inbox.objects import find_object, is_storable, owned_by, update_object
+from inbox.origin import object_from_actor
+from inbox.registry import handles
+from inbox.shape import object_id, requester
+
+
+@handles("Update")
+async def update(
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+) -> None:
+    """Replace a stored object with its owner's new version; unknown objects are ignored.
+
+    As in Mastodon, an Update never creates an object we did not have.
+    """
+    actor = requester(activity, item.actor_ap_id)
+    target = object_id(activity)
+    if actor is None or target is None:
+        return
+    row = await find_object(session, target)
+    if row is None or row.deleted or row.attributed_to != actor:
+        return
+    doc = await object_from_actor(ctx, activity, actor)
+    if doc is not None and is_storable(doc) and doc["id"] == row.ap_id and owned_by(doc, actor):
+        update_object(row, doc)
+
+
+async def update_actor(
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+) -> None:
+    """Re-fetch an actor that announced a change to itself; the embedded copy is not trusted.
+
+    Its key, inbox and names are believed only as its origin serves them.
+    """
+    actor = requester(activity, item.actor_ap_id)
+    if actor is not None and object_id(activity) == actor:
+        await get_actor(ctx, session, actor, refresh=True)
+
+
+for _actor_type in sorted(ACTOR_TYPES):
+    handles("Update", _actor_type)(update_actor)

@@ -1,0 +1,130 @@
+"""Storing what followed actors publish: remote objects and their tombstones.
+
+Ownership is decided here once: an object belongs to its ``attributedTo``. A tombstone
+row (``deleted=True``) is final: a ``Delete`` that arrives before its ``Create`` wins,
+and nothing later brings the object back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.db import utcnow
+from actors.models import Following, RemoteActor
+from federation.content import sanitize_html
+from federation.vocab import as_list, first_type, get_id
+from inbox.models import RemoteObject
+from inbox.shape import http_url, same_origin
+
+# Mastodon shows Note and Question as posts and converts the others; we keep them all.
+OBJECT_TYPES = frozenset(
+    {"Note", "Question", "Article", "Page", "Event", "Image", "Audio", "Video"}
+)
+
+
+def owners(doc: dict[str, Any]) -> list[str]:
+    """The ids in ``attributedTo`` (PeerTube lists the account and its channel)."""
+    found = (http_url(get_id(value)) for value in as_list(doc.get("attributedTo")))
+    return [owner for owner in found if owner is not None]
+
+
+def is_storable(doc: Any) -> bool:
+    """True for an object of a type we keep, with an http(s) id and an owner."""
+    return (
+        isinstance(doc, dict)
+        and first_type(doc) in OBJECT_TYPES
+        and http_url(doc.get("id")) is not None
+        and bool(owners(doc))
+    )
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
+
+
+def _content_html(doc: dict[str, Any]) -> str:
+    content = doc.get("content")
+    if not isinstance(content, str):
+        # Some servers send only contentMap; Mastodon reads its first entry.
+        content_map = doc.get("contentMap")
+        values = list(content_map.values()) if isinstance(content_map, dict) else []
+        content = next((v for v in values if isinstance(v, str)), "")
+    return sanitize_html(content)
+
+
+async def is_followed(session: AsyncSession, actor_ap_id: str) -> bool:
+    """True when one of our groups follows this actor and the follow was accepted."""
+    query = select(
+        exists()
+        .where(Following.actor_id == RemoteActor.id)
+        .where(RemoteActor.ap_id == actor_ap_id, Following.accepted.is_(True))
+    )
+    return bool((await session.execute(query)).scalar())
+
+
+async def find_object(session: AsyncSession, ap_id: str) -> RemoteObject | None:
+    """A stored object or tombstone by id."""
+    result = await session.execute(select(RemoteObject).where(RemoteObject.ap_id == ap_id))
+    return result.scalar_one_or_none()
+
+
+def _fill(row: RemoteObject, doc: dict[str, Any], owner: str) -> None:
+    row.type = first_type(doc) or "Note"
+    row.attributed_to = owner
+    row.content_html = _content_html(doc)
+    row.document = doc
+    row.published = _time(doc.get("published"))
+    row.updated = _time(doc.get("updated"))
+
+
+async def store_object(session: AsyncSession, doc: dict[str, Any], owner: str) -> RemoteObject:
+    """Keep a new object (``is_storable`` and owned by ``owner``); a known one is left alone.
+
+    A tombstone with this id wins: the object stays deleted.
+    """
+    row = await find_object(session, doc["id"])
+    if row is None:
+        row = RemoteObject(ap_id=doc["id"])
+        _fill(row, doc, owner)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+def update_object(row: RemoteObject, doc: dict[str, Any]) -> None:
+    """Replace a live object's content with its owner's new version."""
+    if not row.deleted:
+        _fill(row, doc, row.attributed_to)
+        row.updated = row.updated or utcnow()
+
+
+async def tombstone(session: AsyncSession, ap_id: str, owner: str) -> RemoteObject:
+    """Mark an object deleted, creating the tombstone when the object is not known yet.
+
+    The caller has checked that ``owner`` may delete ``ap_id``.
+    """
+    row = await find_object(session, ap_id)
+    if row is None:
+        row = RemoteObject(ap_id=ap_id, type="Tombstone", attributed_to=owner)
+        session.add(row)
+    row.deleted = True
+    row.content_html = ""
+    row.document = {}
+    row.updated = utcnow()
+    await session.flush()
+    return row
+
+
+def owned_by(doc: dict[str, Any], actor: str) -> bool:
+    """True when ``actor`` is among the object's owners and the object lives on its origin."""
+    return actor in owners(doc) and same_origin(doc["id"], actor)
