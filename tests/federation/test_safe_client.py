@@ -14,11 +14,7 @@ from loopback_http import LoopbackServer, Reply, self_signed
 from federation.fetch import fetch_document
 from federation.fetch_errors import ConnectFailed, ForbiddenAddress
 from federation.netpolicy import IPAddress, parse_ip
-from federation.safe_client import (
-    FetchPolicy,
-    SafeNetworkBackend,
-    build_client,
-)
+from federation.safe_client import FetchPolicy, SafeNetworkBackend, build_client
 
 STRICT = FetchPolicy(user_agent="Mutuals-test/1", allow_http=True)
 DEV = FetchPolicy(user_agent="Mutuals-test/1", allow_http=True, allow_private=True)
