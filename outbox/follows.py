@@ -125,8 +125,9 @@ async def follow(
         select(Following).where(Following.group_id == group.id, Following.actor_id == actor.id)
     )
     if (row := existing.scalar_one_or_none()) is not None:
-        state = "follows" if row.accepted else "has asked to follow (waiting for them)"
-        raise OutboxError(f"{group.name} already {state} {actor.handle}")
+        if row.accepted:
+            raise OutboxError(f"{group.name} already follows {actor.handle}")
+        raise OutboxError(f"{group.name} already asked to follow {actor.handle}; not accepted yet")
     doc = activities.follow(new_activity_id(ctx.urls, group), group_actor, actor.ap_id)
     following = Following(
         group_id=group.id, actor_id=actor.id, actor=actor, follow_ap_id=doc["id"], accepted=False

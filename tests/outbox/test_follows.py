@@ -1,0 +1,190 @@
+"""Follow relationships from the group's side: Follow, Undo, Accept, Reject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from actors.groups import get_group
+from actors.models import Follower, Following
+from inbox.models import RemoteObject
+from outbox import follows, posts
+from outbox.errors import OutboxError
+from tests.helpers import add_group
+from tests.instances import Instance, settle
+from tests.sink import Sink, add_follower
+
+AS = "https://www.w3.org/ns/activitystreams"
+
+
+async def test_follow_then_unfollow(instance: Instance) -> None:
+    await add_group(instance, "eastside")
+    group_id = f"{instance.base_url}/groups/eastside"
+    async with Sink() as sink:
+        ana = sink.add_actor("ana")
+        async with instance.ctx.sessions() as session:
+            group = await get_group(session, "eastside")
+            following = await follows.follow(session, instance.ctx, group, f"ana@{sink.host}")
+            await session.commit()
+            with pytest.raises(OutboxError, match=r"already asked to follow .*; not accepted yet"):
+                await follows.follow(session, instance.ctx, group, ana)
+        assert following.accepted is False
+        await settle(instance)
+        [sent] = sink.at("/users/ana/inbox")  # personal inbox, not the shared one
+        assert sent.signature is not None and sent.signature.key_id == f"{group_id}#main-key"
+        assert sent.activity == {
+            "@context": AS,
+            "id": following.follow_ap_id,
+            "type": "Follow",
+            "actor": group_id,
+            "object": ana,
+        }
+        assert following.follow_ap_id.startswith(f"{group_id}/activities/")
+        async with instance.ctx.sessions() as session:
+            group = await get_group(session, "eastside")
+            await follows.unfollow(session, instance.ctx, group, ana)
+            await session.commit()
+            assert (await session.execute(select(Following))).first() is None
+            with pytest.raises(OutboxError, match="does not follow"):
+                await follows.unfollow(session, instance.ctx, group, ana)
+        await settle(instance)
+        _, undo = sink.at("/users/ana/inbox")
+    assert undo.activity["type"] == "Undo"
+    assert undo.activity["actor"] == group_id
+    assert undo.activity["object"] == {
+        "id": following.follow_ap_id,
+        "type": "Follow",
+        "actor": group_id,
+        "object": ana,
+    }
+
+
+async def test_a_group_cannot_follow_itself(instance: Instance) -> None:
+    await add_group(instance, "eastside")
+    async with instance.ctx.sessions() as session:
+        group = await get_group(session, "eastside")
+        with pytest.raises(OutboxError, match="cannot follow itself"):
+            await follows.follow(session, instance.ctx, group, f"eastside@{instance.host}")
+
+
+async def _answer_of(sink: Sink) -> dict[str, Any]:
+    return sink.at("/users/ana/inbox")[-1].activity
+
+
+@pytest.mark.parametrize("kind", ["Accept", "Reject"])
+async def test_accept_or_reject_embeds_their_follow(instance: Instance, kind: str) -> None:
+    group = await add_group(instance, "eastside")
+    group_id = f"{instance.base_url}/groups/eastside"
+    async with Sink() as sink:
+        ana = sink.add_actor("ana")
+        pending = await add_follower(instance, group, ana, accepted=False)
+        async with instance.ctx.sessions() as session:
+            group = await get_group(session, "eastside")
+            follower = await follows.find_follower(session, instance.ctx, group, f"ana@{sink.host}")
+            if kind == "Accept":
+                await follows.accept_follower(session, instance.ctx, group, follower)
+            else:
+                await follows.reject_follower(session, instance.ctx, group, follower)
+            await session.commit()
+        await settle(instance)
+        answer = await _answer_of(sink)
+    assert answer["id"].startswith(f"{group_id}/activities/")
+    assert answer == {
+        "@context": AS,
+        "id": answer["id"],
+        "type": kind,
+        "actor": group_id,
+        "to": [ana],
+        "object": {"id": pending.follow_ap_id, "type": "Follow", "actor": ana, "object": group_id},
+    }
+    async with instance.ctx.sessions() as session:
+        rows = (await session.execute(select(Follower))).scalars().all()
+    assert [row.accepted for row in rows] == ([True] if kind == "Accept" else [])
+
+
+async def test_remove_follower_sends_reject(instance: Instance) -> None:
+    group = await add_group(instance, "eastside")
+    async with Sink() as sink:
+        ana = sink.add_actor("ana")
+        await add_follower(instance, group, ana)
+        async with instance.ctx.sessions() as session:
+            group = await get_group(session, "eastside")
+            follower = await follows.find_follower(session, instance.ctx, group, ana)
+            await follows.remove_follower(session, instance.ctx, group, follower)
+            await session.commit()
+            assert (await session.execute(select(Follower))).first() is None
+            with pytest.raises(OutboxError, match="does not follow eastside"):
+                await follows.find_follower(session, instance.ctx, group, ana)
+        await settle(instance)
+        answer = await _answer_of(sink)
+    assert answer["type"] == "Reject" and answer["object"]["actor"] == ana
+
+
+async def test_two_instances_follow_and_hear(make_instance: Any) -> None:
+    """Group A (on one instance) follows group B (on another) and hears its posts."""
+    one, two = await make_instance(), await make_instance()
+    await add_group(one, "alpha")
+    await add_group(two, "beta", manual_approval=True)
+    # Given: alpha asks to follow beta, which approves followers by hand.
+    async with one.ctx.sessions() as session:
+        alpha = await get_group(session, "alpha")
+        await follows.follow(session, one.ctx, alpha, f"beta@{two.host}")
+        await session.commit()
+    await settle(one, two)
+    async with two.ctx.sessions() as session:
+        beta = await get_group(session, "beta")
+        [pending] = await follows.list_followers(session, beta, pending=True)
+        assert await follows.list_followers(session, beta) == []
+        # When: beta's organizer approves.
+        await follows.accept_follower(session, two.ctx, beta, pending)
+        await session.commit()
+    await settle(one, two)
+    async with one.ctx.sessions() as session:
+        [following] = await follows.list_following(session, alpha)
+    assert following.accepted
+    # Then: beta's post, edit and delete reach alpha, signed and verified by its inbox.
+    async with two.ctx.sessions() as session:
+        beta = await get_group(session, "beta")
+        post = await posts.publish_note(session, two.ctx, beta, "Soup on Friday")
+        await session.commit()
+    await settle(one, two)
+    note_id = post.document["id"]
+
+    async def seen() -> RemoteObject:
+        async with one.ctx.sessions() as session:
+            row = await session.scalar(select(RemoteObject).where(RemoteObject.ap_id == note_id))
+        assert row is not None
+        return row
+
+    assert "Soup on Friday" in (await seen()).content_html
+    async with two.ctx.sessions() as session:
+        beta = await get_group(session, "beta")
+        await posts.edit_note(session, two.ctx, beta, post.uid, "Soup on Saturday")
+        await session.commit()
+    await settle(one, two)
+    assert "Saturday" in (await seen()).content_html
+    async with two.ctx.sessions() as session:
+        beta = await get_group(session, "beta")
+        await posts.delete_note(session, two.ctx, beta, post.uid)
+        await session.commit()
+    await settle(one, two)
+    assert (await seen()).deleted
+    # Unfollowing removes alpha from beta's followers: the next post goes nowhere.
+    async with one.ctx.sessions() as session:
+        alpha = await get_group(session, "alpha")
+        await follows.unfollow(session, one.ctx, alpha, f"beta@{two.host}")
+        await session.commit()
+    await settle(one, two)
+    async with two.ctx.sessions() as session:
+        beta = await get_group(session, "beta")
+        assert await follows.list_followers(session, beta) == []
+        later = await posts.publish_note(session, two.ctx, beta, "after unfollow")
+        await session.commit()
+    await settle(one, two)
+    async with one.ctx.sessions() as session:
+        found = await session.scalar(
+            select(RemoteObject).where(RemoteObject.ap_id == later.document["id"])
+        )
+    assert found is None
