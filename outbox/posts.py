@@ -17,7 +17,7 @@ from actors.context import Context
 from actors.db import utcnow
 from actors.groups import set_summary
 from actors.models import Group
-from federation.content import render_markdown
+from federation.content import clean_name, render_markdown
 from outbox import activities
 from outbox.activities import Visibility
 from outbox.errors import OutboxError
@@ -144,9 +144,10 @@ async def update_group_profile(
 ) -> Group:
     """Change a group's profile and queue ``Update{Group}`` so followers refresh it."""
     if display_name is not None:
-        if not display_name.strip():
+        name = clean_name(display_name, max_length=200)
+        if not name:
             raise OutboxError("the display name cannot be empty")
-        group.display_name = display_name.strip()
+        group.display_name = name
     if summary is not None:
         set_summary(group, summary, ctx.urls)
     if manual_approval is not None:

@@ -14,6 +14,7 @@ from actors.groups import get_group
 from actors.models import Follower
 from outbox import delivery, posts
 from outbox.models import Delivery
+from outbox.send import queue_activity
 from tests.helpers import add_group
 from tests.instances import Instance
 from tests.sink import Reply, Sink, add_follower
@@ -240,3 +241,14 @@ async def test_unusable_inbox_fails_for_good(instance: Instance, inbox: str) -> 
     [row] = await _rows(instance)
     assert row.status == "failed"
     assert row.last_error
+
+
+async def test_instance_activities_are_signed_by_the_instance_actor(instance: Instance) -> None:
+    async with Sink() as sink, instance.ctx.sessions() as session:
+        activity = {"id": f"{instance.base_url}/actor#x", "type": "Delete", "actor": "x"}
+        await queue_activity(session, group=None, activity=activity, inboxes=[sink.shared_inbox])
+        await session.commit()
+        assert await delivery.run_once(instance.ctx) == 1
+        [got] = sink.at("/inbox")
+    assert got.signature is not None
+    assert got.signature.key_id == f"{instance.base_url}/actor#main-key"

@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from actors.groups import get_group
 from actors.models import Follower, Following
+from actors.remote import fetch_signed
+from federation.fetch_errors import BadStatus
 from inbox.models import RemoteObject
 from outbox import follows, posts
 from outbox.errors import OutboxError
@@ -154,11 +156,24 @@ async def test_two_instances_follow_and_hear(make_instance: Any) -> None:
 
     async def seen() -> RemoteObject:
         async with one.ctx.sessions() as session:
-            row = await session.scalar(select(RemoteObject).where(RemoteObject.ap_id == note_id))
+            row: RemoteObject | None = await session.scalar(
+                select(RemoteObject).where(RemoteObject.ap_id == note_id)
+            )
         assert row is not None
         return row
 
     assert "Soup on Friday" in (await seen()).content_html
+    # A followers-only post: served to a signed fetch from alpha's server, hidden from others.
+    async with two.ctx.sessions() as session:
+        beta = await get_group(session, "beta")
+        private = await posts.publish_note(session, two.ctx, beta, "members", "followers")
+        await session.commit()
+    await settle(one, two)
+    fetched = await fetch_signed(one.ctx, private.document["id"])
+    assert fetched["content"] == private.document["content"]
+    stranger = await make_instance()
+    with pytest.raises(BadStatus, match="404"):
+        await fetch_signed(stranger.ctx, private.document["id"])
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
         await posts.edit_note(session, two.ctx, beta, post.uid, "Soup on Saturday")
