@@ -1,0 +1,111 @@
+"""Origins of URLs, normalised the way a browser would, for the same-origin rules.
+
+An activity may only speak for objects on its actor's origin (Mastodon CVE-2024-23832
+was a spoof that slipped through a sloppy comparison). Two spellings of one server
+must compare equal and two servers must never: hosts are lowercased, internationalised
+names turned into punycode (IDNA, UTS #46 mapping), a trailing dot dropped, IP literals
+written canonically, and the scheme's default port dropped.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import idna
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_ASCII_HOST = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
+
+
+class OriginError(ValueError):
+    """The URL has no usable http(s) origin (wrong scheme, no host, bad host or port)."""
+
+
+class Origin(NamedTuple):
+    """A normalised (scheme, host, port); ``port`` is None for the scheme's default."""
+
+    scheme: str
+    host: str
+    port: int | None
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}" + (f":{self.port}" if self.port is not None else "")
+
+
+def normalize_host(host: str) -> str:
+    """``host`` lowercased, in punycode, without a trailing dot; IP literals canonical.
+
+    Raises ``OriginError`` for anything that is not a plausible host name.
+    """
+    bare = host.strip().removeprefix("[").removesuffix("]")
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        pass
+    name = bare.rstrip(".") if bare.endswith(".") and not bare.endswith("..") else bare
+    if name.isascii():
+        name = name.lower()
+    else:
+        try:
+            name = idna.encode(name, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise OriginError(f"invalid host name {host!r}: {exc}") from exc
+    if not _ASCII_HOST.fullmatch(name) or len(name) > 253:
+        raise OriginError(f"invalid host name {host!r}")
+    return name
+
+
+def origin_of(url: str) -> Origin:
+    """The normalised origin of an http(s) URL; ``OriginError`` when it has none."""
+    if not isinstance(url, str):
+        raise OriginError("a URL must be a string")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise OriginError(f"malformed URL {url!r}: {exc}") from exc
+    if parts.scheme not in DEFAULT_PORTS:
+        raise OriginError(f"{url!r} is not an http(s) URL")
+    if not parts.hostname:
+        raise OriginError(f"{url!r} has no host")
+    # ``hostname`` is already lowercased ASCII-wise and unbracketed by urlsplit.
+    host = normalize_host(parts.hostname)
+    return Origin(parts.scheme, host, None if port == DEFAULT_PORTS[parts.scheme] else port)
+
+
+def host_of(url: str) -> str:
+    """The normalised host of an http(s) URL, without the port (what domain rules match)."""
+    return origin_of(url).host
+
+
+def same_origin(url_a: str, url_b: str) -> bool:
+    """True when both URLs are http(s) URLs with the same normalised origin.
+
+    A URL that has no usable origin is never the same origin as anything.
+    """
+    try:
+        return origin_of(url_a) == origin_of(url_b)
+    except OriginError:
+        return False
+
+
+def host_matches(host: str, domain: str) -> bool:
+    """True when ``host`` is ``domain`` or one of its subdomains (both normalised)."""
+    return host == domain or host.endswith("." + domain)
+
+
+def parent_domains(host: str) -> list[str]:
+    """``host`` and every domain above it: ``a.b.example`` → ``[a.b.example, b.example, example]``.
+
+    IP literals have no parents. Used to look up domain rules with one indexed query.
+    """
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.split(".")
+        return [".".join(labels[i:]) for i in range(len(labels))]
+    return [host]
