@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from actors.keys import generate_key_pair, load_private_key
 from actors.models import Group, InstanceKey
 from actors.urls import Urls
+from federation.failure_memory import FailureMemory
 from federation.httpsig import PrivateKey, SchemeMemory
 from federation.safe_client import FetchPolicy
 
@@ -31,6 +32,10 @@ class Context:
     dev: bool
     instance_private_pem: str
     instance_public_pem: str
+    failures: FailureMemory = field(default_factory=FailureMemory)
+    """Recently failed fetches: a flood naming a dead key or actor is not a flood of fetches."""
+    federation: str = "open"
+    """``open``, or ``allowlist``: federate only with domains listed by ``domain allow``."""
     _keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     @property

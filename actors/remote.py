@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.context import Context
 from actors.db import utcnow
 from actors.models import RemoteActor
+from actors.moderation import domain_refused
 from federation.content import clean_name
 from federation.fetch import fetch_document
-from federation.fetch_errors import FetchError
+from federation.fetch_errors import FetchError, RecentlyFailed
 from federation.httpsig import HttpSignatureAuth
 from federation.vocab import as_list, get_id
 
@@ -35,11 +36,29 @@ def host_of(url: str) -> str:
 
 
 async def fetch_signed(ctx: Context, url: str, *, kind: str = "activity") -> dict[str, Any]:
-    """GET a document with a signature by the instance actor, through the safe client."""
+    """GET a document with a signature by the instance actor, through the safe client.
+
+    A URL (or host) that failed moments ago raises ``RecentlyFailed`` without a request,
+    so a flood of activities naming an unreachable key costs one fetch, not thousands.
+    """
+    ctx.failures.check(url)
     key_id, key = ctx.instance_signer()
     auth = HttpSignatureAuth(key_id=key_id, private_key=key, memory=ctx.schemes)
-    doc = await fetch_document(ctx.http, url, policy=ctx.policy, auth=auth, kind=kind)  # type: ignore[arg-type]
+    try:
+        doc = await fetch_document(ctx.http, url, policy=ctx.policy, auth=auth, kind=kind)  # type: ignore[arg-type]
+    except RecentlyFailed:
+        raise
+    except FetchError as exc:
+        ctx.failures.record(url, exc)
+        raise
     return doc.data
+
+
+async def _refuse_blocked_domain(ctx: Context, session: AsyncSession, url: str) -> None:
+    """Never fetch from a blocked domain (nor, in allowlist mode, from an unlisted one)."""
+    reason = await domain_refused(session, ctx.federation, url)
+    if reason is not None:
+        raise ActorError(f"not fetching {url}: {reason}")
 
 
 def _key_of(doc: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -108,6 +127,7 @@ async def get_actor(
     """A remote actor, from the database or fetched from its origin."""
     if not refresh and (row := await find_actor(session, ap_id)) is not None:
         return row
+    await _refuse_blocked_domain(ctx, session, ap_id)
     try:
         doc = await fetch_signed(ctx, ap_id)
     except FetchError as exc:
@@ -125,10 +145,12 @@ async def actor_for_key(
         ).scalar_one_or_none()
         if row is not None:
             return row
+    await _refuse_blocked_domain(ctx, session, key_id)
     try:
         doc = await fetch_signed(ctx, strip_fragment(key_id))
         owner = get_id(doc.get("owner"))
         if "inbox" not in doc and owner is not None:
+            await _refuse_blocked_domain(ctx, session, owner)
             doc = await fetch_signed(ctx, owner)
     except FetchError as exc:
         raise ActorError(f"could not fetch key {key_id}: {exc}") from exc

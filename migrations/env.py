@@ -8,12 +8,13 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import actors.models
+import actors.moderation_models
 import inbox.models
 import outbox.models
 from actors.db import Base, is_sqlite, make_engine
 
 # Importing the model modules registers their tables on the one metadata.
-_MODELS = (actors.models, inbox.models, outbox.models)
+_MODELS = (actors.models, actors.moderation_models, inbox.models, outbox.models)
 target_metadata = Base.metadata
 
 

@@ -11,6 +11,7 @@ import httpx
 from actors.context import Context, instance_key_pair
 from actors.db import make_engine, make_sessionmaker
 from actors.urls import Urls
+from federation.failure_memory import FailureMemory
 from federation.httpsig import SchemeMemory
 from federation.safe_client import FetchPolicy, build_client
 from web.settings import Settings
@@ -47,6 +48,8 @@ async def open_context(
             dev=settings.dev,
             instance_private_pem=private_pem,
             instance_public_pem=public_pem,
+            failures=FailureMemory(),
+            federation=settings.federation,
         )
     finally:
         await http.aclose()

@@ -1,0 +1,240 @@
+"""``mutuals block|unblock|blocks``, ``mutuals domain …``, ``mutuals report|reports``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.groups import get_group
+from actors.models import RemoteActor
+from actors.moderation import (
+    allow_domain,
+    block_domain,
+    blocked_accounts,
+    disallow_domain,
+    domain_rules,
+    group_reports,
+    normalize_domain,
+    unblock_domain,
+)
+from actors.remote import ActorError, find_actor, get_actor, resolve_account
+from outbox.moderation import block_account, report_account, unblock_account
+from web.commands.base import CliError, Handler, add_command
+from web.runtime import open_context
+from web.settings import Settings
+
+
+async def _account(ctx: Context, session: AsyncSession, account: str) -> str:
+    """The actor id ``account`` (user@host or URL) names; never one of ours."""
+    actor_id = await resolve_account(ctx, account)
+    if ctx.urls.is_local(actor_id):
+        raise CliError(f"{account} is on this instance; moderation applies to remote accounts")
+    return actor_id
+
+
+async def _known_actor(
+    ctx: Context, session: AsyncSession, actor_id: str
+) -> tuple[RemoteActor | None, str]:
+    """The stored (or freshly fetched) actor, or None with the reason it is unavailable."""
+    if (actor := await find_actor(session, actor_id)) is not None:
+        return actor, ""
+    try:
+        return await get_actor(ctx, session, actor_id), ""
+    except ActorError as exc:
+        return None, str(exc)
+
+
+async def block(args: argparse.Namespace, settings: Settings) -> int:
+    """Block an account for a group: follows both ways removed, ``Block`` sent."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.group)
+        actor_id = await _account(ctx, session, args.account)
+        actor, why = await _known_actor(ctx, session, actor_id)
+        outcome = await block_account(ctx, session, group, actor_id, actor)
+        await session.commit()
+    if not outcome.created:
+        print(f"{actor_id} is already blocked by {group.name}")
+        return 0
+    print(f"{group.name} blocks {actor_id}; removed {outcome.follows_removed} follow(s)")
+    if not outcome.sent:
+        print(f"no Block sent: {why}")
+    return 0
+
+
+async def unblock(args: argparse.Namespace, settings: Settings) -> int:
+    """Lift a group's block on an account (sending ``Undo`` of the ``Block``)."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.group)
+        actor_id = await _account(ctx, session, args.account)
+        actor = await find_actor(session, actor_id)
+        if not await unblock_account(ctx, session, group, actor_id, actor):
+            raise CliError(f"{actor_id} is not blocked by {group.name}")
+        await session.commit()
+    print(f"{group.name} no longer blocks {actor_id}")
+    return 0
+
+
+async def blocks(args: argparse.Namespace, settings: Settings) -> int:
+    """List the accounts a group blocks."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.group)
+        rows = await blocked_accounts(session, group.id)
+    if not rows:
+        print(f"{group.name} blocks nobody")
+    for row in rows:
+        print(f"{row.actor_ap_id}\t{row.created_at.isoformat(timespec='seconds')}")
+    return 0
+
+
+async def domain_block(args: argparse.Namespace, settings: Settings) -> int:
+    """Suspend a domain, or limit it with ``--silence`` / ``--reject-media``."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        rule = await block_domain(
+            session, args.domain, silence=args.silence, reject_media=args.reject_media
+        )
+        await session.commit()
+    if rule.suspend:
+        print(f"blocked {rule.domain} and its subdomains: nothing is received from or sent to it")
+    else:
+        limits = [
+            name
+            for name, on in (("silenced", rule.silence), ("media rejected", rule.reject_media))
+            if on
+        ]
+        print(f"limited {rule.domain} and its subdomains: {', '.join(limits)}")
+    return 0
+
+
+async def domain_unblock(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove a domain's block."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        if not await unblock_domain(session, args.domain):
+            raise CliError(f"{normalize_domain(args.domain)} is not blocked")
+        await session.commit()
+    print(f"unblocked {normalize_domain(args.domain)}")
+    return 0
+
+
+async def domain_allow(args: argparse.Namespace, settings: Settings) -> int:
+    """Add a domain to the allowlist (used when ``MUTUALS_FEDERATION=allowlist``)."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        added = await allow_domain(session, args.domain)
+        await session.commit()
+    name = normalize_domain(args.domain)
+    print(f"allowed {name}" if added else f"{name} is already allowed")
+    if settings.federation != "allowlist":
+        print("note: MUTUALS_FEDERATION is 'open'; the allowlist applies only in allowlist mode")
+    return 0
+
+
+async def domain_disallow(args: argparse.Namespace, settings: Settings) -> int:
+    """Take a domain off the allowlist."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        if not await disallow_domain(session, args.domain):
+            raise CliError(f"{normalize_domain(args.domain)} is not on the allowlist")
+        await session.commit()
+    print(f"{normalize_domain(args.domain)} is no longer allowed")
+    return 0
+
+
+async def domain_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Show the domain rules and the federation mode."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        rules, allowed = await domain_rules(session)
+    print(f"federation: {settings.federation}")
+    for rule in rules:
+        kind = "blocked" if rule.suspend else "limited"
+        extra = [
+            n for n, on in (("silence", rule.silence), ("reject-media", rule.reject_media)) if on
+        ]
+        print(f"{kind}\t{rule.domain}" + (f"\t{','.join(extra)}" if extra else ""))
+    for domain in allowed:
+        print(f"allowed\t{domain}")
+    return 0
+
+
+async def report(args: argparse.Namespace, settings: Settings) -> int:
+    """Record a report about an account; ``--forward`` sends a ``Flag`` to its server."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.group)
+        actor_id = await _account(ctx, session, args.account)
+        inbox = None
+        if args.forward:
+            actor, why = await _known_actor(ctx, session, actor_id)
+            if actor is None:
+                raise CliError(f"cannot forward the report: {why}")
+            inbox = actor.delivery_inbox
+        saved = await report_account(
+            ctx, session, group, actor_id, reason=args.reason, post_ids=args.post, forward_to=inbox
+        )
+        await session.commit()
+    print(
+        f"report #{saved.id} about {actor_id} recorded"
+        + (f"; Flag sent to {inbox}" if inbox else "")
+    )
+    return 0
+
+
+async def reports(args: argparse.Namespace, settings: Settings) -> int:
+    """List a group's reports, newest first."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        group = await get_group(session, args.group)
+        rows = await group_reports(session, group.id)
+    if not rows:
+        print(f"no reports for {group.name}")
+    for row in rows:
+        when = row.created_at.isoformat(timespec="seconds")
+        who = f"from {row.reporter_ap_id}" if row.direction == "received" else "by us"
+        about = " ".join(row.target_ids)
+        print(f"#{row.id}\t{when}\t{row.direction}\t{who}\tabout {about}\t{row.content!r}")
+    return 0
+
+
+def _account_command(commands: Any, name: str, handler: Handler, text: str) -> None:
+    parser = add_command(commands, name, handler, text)
+    parser.add_argument("group")
+    parser.add_argument("account", help="user@host or the account's URL")
+
+
+def _register_domain(commands: Any) -> None:
+    domain = commands.add_parser("domain", help="instance-wide domain blocks and allowlist")
+    sub = domain.add_subparsers(dest="domain_command", required=True, metavar="ACTION")
+    block_parser = add_command(sub, "block", domain_block, "block a domain and its subdomains")
+    block_parser.add_argument("domain")
+    block_parser.add_argument(
+        "--silence", action="store_true", help="limit instead: keep its content out of public view"
+    )
+    block_parser.add_argument(
+        "--reject-media", action="store_true", help="limit instead: never fetch its media"
+    )
+    for name, handler, text in (
+        ("unblock", domain_unblock, "remove a domain block"),
+        ("allow", domain_allow, "allow a domain (allowlist mode)"),
+        ("disallow", domain_disallow, "take a domain off the allowlist"),
+    ):
+        add_command(sub, name, handler, text).add_argument("domain")
+    add_command(sub, "list", domain_list, "show domain rules and the federation mode")
+
+
+def register(commands: Any) -> None:
+    """Add the moderation commands to the parser."""
+    _account_command(commands, "block", block, "block an account for a group")
+    _account_command(commands, "unblock", unblock, "lift a group's block on an account")
+    add_command(commands, "blocks", blocks, "list the accounts a group blocks").add_argument(
+        "group"
+    )
+    _register_domain(commands)
+    report_parser = add_command(commands, "report", report, "report an account")
+    report_parser.add_argument("group")
+    report_parser.add_argument("account", help="user@host or the account's URL")
+    report_parser.add_argument("--reason", required=True, help="what is wrong, for the moderators")
+    report_parser.add_argument(
+        "--post", action="append", default=[], metavar="URL", help="a post to include (repeatable)"
+    )
+    report_parser.add_argument(
+        "--forward", action="store_true", help="send a Flag to the account's server"
+    )
+    add_command(commands, "reports", reports, "list a group's reports").add_argument("group")
