@@ -11,10 +11,17 @@ import actors.models
 import actors.moderation_models
 import inbox.models
 import outbox.models
+import outbox.sharing_models
 from actors.db import Base, is_sqlite, make_engine
 
 # Importing the model modules registers their tables on the one metadata.
-_MODELS = (actors.models, actors.moderation_models, inbox.models, outbox.models)
+_MODELS = (
+    actors.models,
+    actors.moderation_models,
+    inbox.models,
+    outbox.models,
+    outbox.sharing_models,
+)
 target_metadata = Base.metadata
 
 
