@@ -1,0 +1,166 @@
+"""The inbox worker: leases, one transaction per item, retries with backoff, parking."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.db import utcnow
+from actors.models import Follower
+from inbox import worker
+from inbox.models import InboxItem, RemoteObject
+from inbox.registry import Registry
+from tests.helpers import add_group
+from tests.inbox.support import follow, inbox_url, only_item, rows
+from tests.instances import Instance
+from tests.peer import Peer
+
+
+async def post(peer: Peer, instance: Instance, activity: dict[str, Any]) -> None:
+    assert (await peer.post(inbox_url(instance, None), activity)).status_code == 202
+
+
+async def make_due(instance: Instance) -> None:
+    """Let time pass: every waiting item is due now."""
+    past = utcnow() - dt.timedelta(seconds=1)
+    async with instance.ctx.sessions() as session:
+        await session.execute(update(InboxItem).values(next_attempt_at=past))
+        await session.commit()
+
+
+async def announce_of_unavailable_note(instance: Instance, peer: Peer) -> dict[str, Any]:
+    """A followed actor announces a note whose server answers 503."""
+    await add_group(instance, "demo")
+    alice = peer.actor("alice")
+    await follow(instance, "demo", alice)
+    note = peer.note(peer.actor("bob"))
+    peer.serve(503, note["id"].removeprefix(peer.base_url))
+    activity = peer.activity(alice, "Announce", note["id"])
+    await post(peer, instance, activity)
+    return activity
+
+
+async def test_failing_item_is_retried_with_backoff_then_parked(
+    instance: Instance, peer: Peer
+) -> None:
+    await announce_of_unavailable_note(instance, peer)
+
+    before = utcnow()
+    assert await worker.run_once(instance.ctx) == 1
+    item = await only_item(instance)
+    assert (item.status, item.attempts, item.locked_until) == ("pending", 1, None)
+    assert item.error is not None and "503" in item.error
+    assert item.next_attempt_at >= before + worker.retry_delay(1)
+    assert await worker.run_once(instance.ctx) == 0  # not due yet
+
+    for attempt in range(2, worker.MAX_ATTEMPTS + 1):
+        await make_due(instance)
+        assert await worker.run_once(instance.ctx) == 1
+        assert (await only_item(instance)).attempts == attempt
+
+    item = await only_item(instance)
+    assert (item.status, item.attempts) == ("failed", worker.MAX_ATTEMPTS)
+    assert item.error
+    await make_due(instance)
+    assert await worker.run_once(instance.ctx) == 0
+    assert await rows(instance, RemoteObject) == []
+
+
+async def test_a_failing_item_does_not_block_the_next(instance: Instance, peer: Peer) -> None:
+    await announce_of_unavailable_note(instance, peer)
+    alice = peer.actor("alice")
+    await post(peer, instance, peer.activity(alice, "Follow", f"{instance.base_url}/groups/demo"))
+
+    assert await worker.run_once(instance.ctx) == 2
+
+    assert len(await rows(instance, Follower)) == 1
+    statuses = {item.payload["type"]: item.status for item in await rows(instance, InboxItem)}
+    assert statuses == {"Announce": "pending", "Follow": "done"}
+
+
+async def test_effects_of_a_failing_handler_are_rolled_back(instance: Instance, peer: Peer) -> None:
+    # Given a handler that writes, then fails the first time it runs
+    registry = Registry()
+    calls: list[str] = []
+
+    @registry.register("Ping")
+    async def flaky(
+        session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    ) -> None:
+        calls.append(item.activity_ap_id)
+        session.add(RemoteObject(ap_id=activity["id"], type="Note", attributed_to="x"))
+        await session.flush()
+        if len(calls) == 1:
+            raise RuntimeError("disk on fire")
+
+    alice = peer.actor("alice")
+    await post(peer, instance, peer.activity(alice, "Ping", None))
+
+    # When it fails, nothing it wrote is kept and the error is recorded
+    assert await worker.run_once(instance.ctx, registry=registry) == 1
+    assert await rows(instance, RemoteObject) == []
+    item = await only_item(instance)
+    assert (item.attempts, item.error) == (1, "RuntimeError: disk on fire")
+
+    # Then the retry applies it once, together with marking the item done
+    await make_due(instance)
+    assert await worker.run_once(instance.ctx, registry=registry) == 1
+    assert len(await rows(instance, RemoteObject)) == 1
+    assert (await only_item(instance)).status == "done"
+    assert len(calls) == 2
+
+
+async def test_an_expired_lease_makes_an_item_claimable_again(
+    instance: Instance, peer: Peer
+) -> None:
+    await add_group(instance, "demo")
+    alice = peer.actor("alice")
+    await post(peer, instance, peer.activity(alice, "Follow", f"{instance.base_url}/groups/demo"))
+
+    # A worker claims the item and dies before applying it
+    [claimed] = await worker.claim(instance.ctx, 10)
+    assert await worker.run_once(instance.ctx) == 0  # leased: nobody else takes it
+
+    async with instance.ctx.sessions() as session:
+        past = utcnow() - dt.timedelta(seconds=1)
+        await session.execute(update(InboxItem).values(locked_until=past))
+        await session.commit()
+    assert await worker.run_once(instance.ctx) == 1
+
+    item = await only_item(instance)
+    assert (item.id, item.status, item.locked_until) == (claimed, "done", None)
+    assert len(await rows(instance, Follower)) == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MUTUALS_TEST_DATABASE", "sqlite").startswith("postgresql"),
+    reason="row locks: PostgreSQL only (SQLite runs one worker)",
+)
+async def test_concurrent_workers_skip_locked_rows(instance: Instance, peer: Peer) -> None:
+    alice = peer.actor("alice")
+    for _ in range(3):
+        await post(peer, instance, peer.activity(alice, "Ping", None))
+    ids = [item.id for item in sorted(await rows(instance, InboxItem), key=lambda i: i.id)]
+
+    # Given another worker in the middle of claiming the first item
+    async with instance.ctx.sessions() as other:
+        await other.execute(select(InboxItem.id).where(InboxItem.id == ids[0]).with_for_update())
+        # When this worker claims, it takes the rest without waiting
+        claimed = await asyncio.wait_for(worker.claim(instance.ctx, 10), timeout=5)
+        await other.rollback()
+
+    assert claimed == ids[1:]
+
+
+def test_retry_delay_grows_and_is_capped() -> None:
+    delays = [worker.retry_delay(n) for n in range(1, 20)]
+    assert delays[0] == dt.timedelta(seconds=15)
+    assert delays == sorted(delays)
+    assert delays[-1] == worker.LONGEST_RETRY
