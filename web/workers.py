@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from actors.context import Context
 from inbox import worker as inbox_worker
@@ -31,10 +31,8 @@ async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 
             log.exception("worker step failed; retrying")
             handled = 0
         if handled == 0:
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=idle)
-            except TimeoutError:
-                pass
 
 
 @asynccontextmanager
