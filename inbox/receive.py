@@ -104,14 +104,21 @@ async def receive(
     parsed = parse_activity(body)
     if isinstance(parsed, Outcome):
         return parsed
-    try:
-        async with ctx.sessions() as session:
-            return await _verify_and_store(
-                ctx, session, method, url, headers, body, parsed, group_uid
-            )
-    except (SQLAlchemyError, OSError):
-        log.exception("inbox could not reach the database")
-        return UNAVAILABLE
+    for attempt in (1, 2):
+        try:
+            async with ctx.sessions() as session:
+                return await _verify_and_store(
+                    ctx, session, method, url, headers, body, parsed, group_uid
+                )
+        except IntegrityError:
+            # The first requests from a new peer race to store its actor and key; the
+            # loser tries once more and finds the winner's row.
+            if attempt == 2:
+                log.exception("inbox could not store the signer")
+        except (SQLAlchemyError, OSError):
+            log.exception("inbox could not reach the database")
+            break
+    return UNAVAILABLE
 
 
 async def _verify_and_store(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from actors.keys import load_public_key
 from actors.models import Follower
+from federation.httpsig import verify_request
 from outbox.models import Activity, Delivery
 from tests.helpers import add_group
 from tests.inbox.support import inbox_url, only_item, rows
@@ -165,3 +167,24 @@ async def test_undo_of_something_else_is_acknowledged(instance: Instance, peer: 
     await settle(instance)
 
     assert len(await rows(instance, Follower)) == 1
+
+
+async def test_the_accept_reaches_the_follower_signed_by_the_group(
+    instance: Instance, peer: Peer
+) -> None:
+    group = await add_group(instance, "demo")
+    alice = peer.actor("alice")
+
+    follow = await send_follow(peer, instance, alice)  # settle also runs the delivery worker
+
+    [received] = [r for r in peer.received if r.activity.get("type") == "Accept"]
+    assert received.path == "/users/alice/inbox"
+    assert received.activity["object"]["id"] == follow["id"]
+    verified = verify_request(
+        "POST",
+        peer.base_url + received.path,
+        received.headers,
+        received.body,
+        load_public_key(group.public_key_pem),  # type: ignore[arg-type]
+    )
+    assert verified.key_id == f"{instance.base_url}/groups/demo#main-key"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -49,6 +50,16 @@ async def test_replay_is_accepted_once(instance: Instance, peer: Peer) -> None:
     again = await peer.post(inbox_url(instance, None), activity)
     assert first.status_code == again.status_code == 202
     assert again.text == "already received\n"
+    assert await count_items(instance) == 1
+
+
+async def test_concurrent_duplicates_store_one_item(instance: Instance, peer: Peer) -> None:
+    await add_group(instance, "demo")
+    activity = follow_of(peer, instance)
+
+    answers = await asyncio.gather(*(peer.post(inbox_url(instance), activity) for _ in range(8)))
+
+    assert {res.status_code for res in answers} == {202}
     assert await count_items(instance) == 1
 
 
