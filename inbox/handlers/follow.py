@@ -52,9 +52,12 @@ async def follow(
     follower = found.scalar_one_or_none()
     if follower is None:
         follower = Follower(
-            group_id=group.id, actor_id=remote.id, actor=remote, follow_ap_id=activity["id"]
+            group_id=group.id,
+            actor_id=remote.id,
+            actor=remote,
+            follow_ap_id=activity["id"],
+            accepted=False,
         )
-        follower.accepted = False
         session.add(follower)
     else:
         follower.follow_ap_id = activity["id"]
