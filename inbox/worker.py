@@ -25,12 +25,13 @@ log = logging.getLogger("mutuals.inbox")
 
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
-FIRST_RETRY = dt.timedelta(seconds=15)
+# Longer than FailureMemory's 60 s, so a retry really asks the origin again.
+FIRST_RETRY = dt.timedelta(seconds=90)
 LONGEST_RETRY = dt.timedelta(hours=12)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
-    """Wait after the ``attempts``-th failure: 15 s, 1 min, 4 min… at most 12 h."""
+    """Wait after the ``attempts``-th failure: 90 s, 6 min, 24 min… at most 12 h."""
     delay: dt.timedelta = FIRST_RETRY * 4 ** max(attempts - 1, 0)
     return min(delay, LONGEST_RETRY)
 

@@ -161,6 +161,6 @@ async def test_concurrent_workers_skip_locked_rows(instance: Instance, peer: Pee
 
 def test_retry_delay_grows_and_is_capped() -> None:
     delays = [worker.retry_delay(n) for n in range(1, 20)]
-    assert delays[0] == dt.timedelta(seconds=15)
+    assert delays[0] == dt.timedelta(seconds=90)
     assert delays == sorted(delays)
     assert delays[-1] == worker.LONGEST_RETRY
