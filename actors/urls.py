@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from federation.origin import same_origin
+
 
 @dataclass(frozen=True)
 class Urls:
@@ -46,5 +48,9 @@ class Urls:
         return f"{self.base}/tags/{name.lower()}"
 
     def is_local(self, url: str) -> bool:
-        """True when the URL is one of ours."""
-        return url == self.base or url.startswith(self.base + "/")
+        """True when the URL is on our origin, however it is spelled.
+
+        Compared as normalised origins (case, IDNA, trailing dot, default port), so
+        ``HTTPS://Groups.Example.org.:443/x`` is ours too: nothing remote may claim it.
+        """
+        return same_origin(url, self.base)

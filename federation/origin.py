@@ -77,6 +77,17 @@ def origin_of(url: str) -> Origin:
     return Origin(parts.scheme, host, None if port == DEFAULT_PORTS[parts.scheme] else port)
 
 
+def is_http_url(value: object) -> bool:
+    """True when ``value`` is a string holding an http(s) URL with a usable origin."""
+    if not isinstance(value, str):
+        return False
+    try:
+        origin_of(value)
+    except OriginError:
+        return False
+    return True
+
+
 def host_of(url: str) -> str:
     """The normalised host of an http(s) URL, without the port (what domain rules match)."""
     return origin_of(url).host

@@ -24,7 +24,7 @@ import json
 from typing import Any, NoReturn
 
 from federation.content import MAX_ATTACHMENTS, MAX_POLL_OPTIONS, MAX_RECIPIENTS, MAX_TAGS
-from federation.origin import OriginError, origin_of
+from federation.origin import is_http_url
 
 MAX_DEPTH = 32
 """Real activities nest a handful of levels (Announce → Create → Note → tag → icon)."""
@@ -68,7 +68,7 @@ def check_activity(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         _fail("the body must be a JSON object")
     _walk(data)
-    if not _is_http_url(data.get("id")):
+    if not is_http_url(data.get("id")):
         _fail("the activity needs an http(s) URL as its id")
     if "type" not in data:
         _fail("the activity needs a type")
@@ -76,7 +76,7 @@ def check_activity(data: Any) -> dict[str, Any]:
     if isinstance(actor, list):
         _fail("the activity must have exactly one actor, not a list")
     actor_id = actor.get("id") if isinstance(actor, dict) else actor
-    if not _is_http_url(actor_id):
+    if not is_http_url(actor_id):
         _fail("the activity needs an actor: an http(s) URL or an object with one")
     return data
 
@@ -124,14 +124,6 @@ def _check_string(text: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         _fail("strings must not contain lone surrogates")
-
-
-def _is_http_url(value: Any) -> bool:
-    try:
-        origin_of(value)
-    except OriginError:
-        return False
-    return True
 
 
 def _kind(value: Any) -> str:

@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.db import utcnow
 from actors.models import Following, RemoteActor
 from federation.content import sanitize_html
+from federation.origin import same_origin
 from federation.vocab import as_list, first_type, get_id
 from inbox.models import RemoteObject
-from inbox.shape import http_url, same_origin
+from inbox.shape import http_url
 
 # Mastodon shows Note and Question as posts and converts the others; we keep them all.
 OBJECT_TYPES = frozenset(

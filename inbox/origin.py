@@ -16,7 +16,9 @@ from federation.fetch_errors import (
     TooLarge,
     UnsupportedURL,
 )
-from inbox.shape import object_id, object_of, same_origin
+from federation.origin import same_origin
+from federation.vocab import as_list, get_id
+from inbox.shape import object_id, object_of
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -57,13 +59,20 @@ async def object_from_actor(
 ) -> dict[str, Any] | None:
     """The activity's object as its origin has it.
 
-    An embedded copy is used only when its id is on the actor's own origin (the actor
-    speaks for its server); otherwise it is ignored and the object fetched from its id.
+    An embedded copy is used only when its id and every ``attributedTo`` are on the
+    actor's own origin (the actor speaks for its server, and only for it); otherwise
+    it is ignored and the object fetched from its id.
     """
     embedded = object_of(activity)
     url = object_id(activity)
     if url is None:
         return None
-    if isinstance(embedded, dict) and same_origin(url, actor):
+    if isinstance(embedded, dict) and speaks_for(actor, embedded):
         return embedded
     return await fetch_from_origin(ctx, url)
+
+
+def speaks_for(actor: str, doc: dict[str, Any]) -> bool:
+    """True when ``doc``'s id and all its ``attributedTo`` ids are on ``actor``'s origin."""
+    owners = [get_id(value) for value in as_list(doc.get("attributedTo"))]
+    return all(isinstance(url, str) and same_origin(url, actor) for url in [get_id(doc), *owners])

@@ -2,15 +2,16 @@
 
 Order matters, and nothing is stored until every check has passed::
 
-    body cap → JSON → shape → target group → signature → signer is the actor
-             → already seen? → store the item, commit → 202
+    rate limit (the route) → body cap → JSON and shape (``federation.payload``)
+      → key's domain refused? (403, ``inbox.gate``) → target group → signature
+      → signer is the actor → activity id on the actor's origin (400)
+      → actor's domain or account blocked? (403) → already seen? → store, commit → 202
 
 The inbox worker does everything else later (see ``inbox.worker``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -23,9 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.context import Context
 from actors.groups import find_group_by_uid
 from actors.verification import verify_signed_request
-from federation.httpsig import SignatureError
+from federation.httpsig import SignatureError, signature_key_id
+from federation.payload import PayloadError, parse_activity
+from inbox.gate import misplaced_activity, refused_actor, refused_key
 from inbox.models import InboxItem
-from inbox.shape import actor_id, shape_error
+from inbox.shape import actor_id
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -73,19 +76,6 @@ async def read_capped(chunks: AsyncIterator[bytes], limit: int = MAX_BODY) -> by
     return bytes(body)
 
 
-def parse_activity(body: bytes) -> dict[str, Any] | Outcome:
-    """The activity in ``body``, or the 400 saying why it is not one."""
-    try:
-        activity = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        # ValueError covers bad UTF-8 and bad JSON; absurd nesting hits the recursion limit.
-        return Outcome(400, f"the body is not JSON: {str(exc)[:120]}")
-    if (error := shape_error(activity)) is not None:
-        return Outcome(400, error)
-    assert isinstance(activity, dict)  # shape_error checked it
-    return activity
-
-
 async def receive(
     ctx: Context,
     *,
@@ -101,14 +91,18 @@ async def receive(
     """
     if len(body) > MAX_BODY:
         return TOO_LARGE
-    parsed = parse_activity(body)
-    if isinstance(parsed, Outcome):
-        return parsed
+    try:
+        parsed = parse_activity(body)
+        key_id = signature_key_id(method, headers)
+    except PayloadError as exc:
+        return Outcome(400, exc.reason)
+    except SignatureError as exc:
+        return Outcome(401, f"signature refused: {exc.reason}")
     for attempt in (1, 2):
         try:
             async with ctx.sessions() as session:
                 return await _verify_and_store(
-                    ctx, session, method, url, headers, body, parsed, group_uid
+                    ctx, session, _Request(method, url, headers, body, key_id), parsed, group_uid
                 )
         except IntegrityError:
             # The first requests from a new peer race to store its actor and key; the
@@ -121,16 +115,24 @@ async def receive(
     return UNAVAILABLE
 
 
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    key_id: str
+
+
 async def _verify_and_store(
     ctx: Context,
     session: AsyncSession,
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    body: bytes,
+    request: _Request,
     activity: dict[str, Any],
     group_uid: str | None,
 ) -> Outcome:
+    if (reason := await refused_key(ctx, session, request.key_id)) is not None:
+        return Outcome(403, reason)
     group_id: int | None = None
     if group_uid is not None:
         group = await find_group_by_uid(session, group_uid)
@@ -138,7 +140,9 @@ async def _verify_and_store(
             return Outcome(404, "no such group")
         group_id = group.id
     try:
-        signer = await verify_signed_request(ctx, session, method, url, headers, body)
+        signer = await verify_signed_request(
+            ctx, session, request.method, request.url, request.headers, request.body
+        )
     except SignatureError as exc:
         return Outcome(401, f"signature refused: {exc.reason}")
     actor = actor_id(activity)
@@ -146,6 +150,10 @@ async def _verify_and_store(
         # Checked before anything is stored: a valid signature by one actor must not
         # carry an activity in another actor's name (Fedify CVE-2025-54888).
         return Outcome(401, "signer is not the actor")
+    if (reason := misplaced_activity(ctx, activity, signer.ap_id)) is not None:
+        return Outcome(400, reason)
+    if (reason := await refused_actor(ctx, session, signer.ap_id, group_id)) is not None:
+        return Outcome(403, reason)
     activity_id = activity["id"]
     seen = await session.execute(
         select(InboxItem.id).where(InboxItem.activity_ap_id == activity_id)

@@ -1,48 +1,21 @@
-"""Reading the parts of an incoming activity: its id, actor, object and their origins.
+"""Reading the parts of an incoming activity: its id, actor and object.
 
-Activities arrive as untrusted JSON. These accessors never raise on odd input; they
-return None where a part is missing or of the wrong kind, and callers decide.
+Activities arrive as untrusted JSON (whose shape ``federation.payload`` checked).
+These accessors never raise on odd input; they return None where a part is missing
+or of the wrong kind, and callers decide. Origins are ``federation.origin``'s job.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
+from federation.origin import is_http_url
 from federation.vocab import first_type, get_id
 
 
 def http_url(value: Any) -> str | None:
-    """``value`` when it is an absolute http(s) URL with a host, else None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    return value if parts.scheme in {"http", "https"} and parts.hostname else None
-
-
-def origin(url: str) -> str:
-    """The normalised origin of a URL: scheme, lowercase host without a trailing dot, port.
-
-    Default ports are dropped, so ``https://Example.org:443/`` and ``https://example.org``
-    share an origin.
-    """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").rstrip(".")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    suffix = f":{port}" if port is not None and port != default else ""
-    return f"{parts.scheme}://{host}{suffix}"
-
-
-def same_origin(a: str, b: str) -> bool:
-    """True when two URLs share scheme, host and port."""
-    return origin(a) == origin(b)
+    """``value`` when it is an http(s) URL with a usable origin (``federation.origin``)."""
+    return value if isinstance(value, str) and is_http_url(value) else None
 
 
 def actor_id(activity: dict[str, Any]) -> str | None:
@@ -64,20 +37,6 @@ def object_type(activity: dict[str, Any]) -> str | None:
     """The first type of an embedded object; None when the object is only referenced."""
     obj = object_of(activity)
     return first_type(obj) if isinstance(obj, dict) else None
-
-
-def shape_error(activity: Any) -> str | None:
-    """Why this JSON is not an activity we can take in, or None when its shape is fine."""
-    if not isinstance(activity, dict):
-        return "the body must be a JSON object"
-    if http_url(activity.get("id")) is None:
-        return "the activity needs an http(s) id"
-    if not isinstance(activity.get("type"), str):
-        return "the activity type must be a string"
-    actor = activity.get("actor")
-    if not isinstance(actor, str | dict) or actor_id(activity) is None:
-        return "the activity needs an actor: an http(s) id or an object with one"
-    return None
 
 
 def requester(activity: dict[str, Any], signer: str) -> str | None:

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from web.ratelimit import inbox_limiter
 from web.routes import actors, collections, discovery, inbox, objects
 from web.runtime import open_context
 from web.settings import Settings
@@ -39,4 +40,7 @@ def create_app(
         *collections.routes,
         Mount("/static", static, name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    # One limiter per process, shared by the group inboxes and the shared inbox.
+    app.state.inbox_limiter = inbox_limiter(rate=settings.inbox_rate, burst=settings.inbox_burst)
+    return app

@@ -83,13 +83,16 @@ def limit(limiter: RateLimiter, key: str) -> Response | None:
     return None if wait is None else too_many_requests(wait)
 
 
-def inbox_limiter(clock: Callable[[], float] = time.monotonic) -> RateLimiter:
-    """Per remote host: bursts of 300 activities, then 10 a second sustained.
+def inbox_limiter(
+    clock: Callable[[], float] = time.monotonic, *, rate: float = 10.0, burst: int = 300
+) -> RateLimiter:
+    """Per remote host: by default bursts of 300 activities, then 10 a second sustained.
 
     Generous on purpose: a busy Mastodon server delivering to several groups sends
     many activities at once, and a 429 makes it retry later rather than lose them.
+    (``MUTUALS_INBOX_RATE`` and ``MUTUALS_INBOX_BURST`` change it.)
     """
-    return RateLimiter(rate=10.0, burst=300, clock=clock)
+    return RateLimiter(rate=rate, burst=burst, clock=clock)
 
 
 def login_limiter(clock: Callable[[], float] = time.monotonic) -> RateLimiter:

@@ -21,6 +21,16 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(values: Mapping[str, str], name: str, default: float) -> float:
+    text = values.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not a number") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything an instance needs to know about itself."""
@@ -33,6 +43,13 @@ class Settings:
     federation: str = "open"
     run_workers: bool = False
     instance_name: str = "Mutuals"
+    queue_lease: float = 300.0
+    connect_timeout: float = 5.0
+    request_timeout: float = 30.0
+    inbox_rate: float = 10.0
+    """Activities a second each remote host may sustain on the inboxes."""
+    inbox_burst: int = 300
+    """Activities a remote host may send at once before ``inbox_rate`` applies."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -54,6 +71,13 @@ class Settings:
             )
         if self.federation not in {"open", "allowlist"}:
             raise SettingsError("MUTUALS_FEDERATION must be 'open' or 'allowlist'")
+        if self.inbox_rate <= 0 or self.inbox_burst < 1:
+            raise SettingsError("MUTUALS_INBOX_RATE and MUTUALS_INBOX_BURST must be positive")
+        if min(self.queue_lease, self.connect_timeout, self.request_timeout) <= 0:
+            raise SettingsError(
+                "MUTUALS_QUEUE_LEASE, MUTUALS_CONNECT_TIMEOUT and MUTUALS_REQUEST_TIMEOUT "
+                "must be positive numbers of seconds"
+            )
         if self.dev:
             return self
         if parts.scheme != "https":
@@ -89,5 +113,10 @@ def load_settings(
         federation=values.get("MUTUALS_FEDERATION", "open").strip().lower(),
         run_workers=_flag(values.get("MUTUALS_RUN_WORKERS", "1" if dev else "0")),
         instance_name=values.get("MUTUALS_INSTANCE_NAME", "Mutuals"),
+        queue_lease=_number(values, "MUTUALS_QUEUE_LEASE", 300.0),
+        connect_timeout=_number(values, "MUTUALS_CONNECT_TIMEOUT", 5.0),
+        request_timeout=_number(values, "MUTUALS_REQUEST_TIMEOUT", 30.0),
+        inbox_rate=_number(values, "MUTUALS_INBOX_RATE", 10.0),
+        inbox_burst=int(_number(values, "MUTUALS_INBOX_BURST", 300)),
     )
     return settings.validate()

@@ -7,12 +7,18 @@ from typing import cast
 from starlette.requests import Request
 
 from actors.context import Context
+from web.ratelimit import RateLimiter
 from web.settings import Settings
 
 
 def app_context(request: Request) -> Context:
     """The running instance's context."""
     return cast(Context, request.app.state.ctx)
+
+
+def app_inbox_limiter(request: Request) -> RateLimiter:
+    """The per-remote-host limiter of the inboxes."""
+    return cast(RateLimiter, request.app.state.inbox_limiter)
 
 
 def app_settings(request: Request) -> Settings:

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
+from federation.origin import same_origin
 from inbox.models import InboxItem
 from inbox.objects import find_object, is_followed, tombstone
 from inbox.registry import handles
-from inbox.shape import object_id, requester, same_origin
+from inbox.shape import object_id, requester
 
 log = logging.getLogger("mutuals.inbox")
 
