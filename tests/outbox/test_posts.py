@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,15 @@ from tests.sink import Sink, add_follower
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def _by_type(sink: Sink, *types: str) -> list[dict[str, Any]]:
+    """The activities received at the shared inbox, one per type asked for.
+
+    Activities queued together are delivered concurrently, so their order is not fixed.
+    """
+    received = {d.activity["type"]: d.activity for d in sink.at("/inbox")}
+    return [received[t] for t in types]
 
 
 async def _publish(instance: Instance, text: str, visibility: str = "public") -> Post:
@@ -129,7 +139,7 @@ async def test_edit_sends_update_with_updated(instance: Instance) -> None:
             await posts.edit_note(session, instance.ctx, group, post.uid, "Meeting at 7 #change")
             await session.commit()
         await settle(instance)
-        create, update = (d.activity for d in sink.at("/inbox"))
+        create, update = _by_type(sink, "Create", "Update")
     note = update["object"]
     assert update["type"] == "Update"
     assert update["id"].startswith(f"{instance.base_url}/groups/eastside/activities/")
@@ -159,7 +169,7 @@ async def test_delete_sends_tombstone_and_answers_410(instance: Instance) -> Non
             await posts.delete_note(session, instance.ctx, group, post.uid)
             await session.commit()
         await settle(instance)
-        _, deleted = (d.activity for d in sink.at("/inbox"))
+        [deleted] = _by_type(sink, "Delete")
     note_id = post.document["id"]
     assert deleted["type"] == "Delete"
     assert deleted["actor"] == f"{instance.base_url}/groups/eastside"
