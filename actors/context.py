@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import httpx
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actors.keys import generate_key_pair, load_private_key
 from actors.models import Group, InstanceKey
+from actors.queue import DEFAULT_LEASE
 from actors.urls import Urls
 from federation.failure_memory import FailureMemory
 from federation.httpsig import PrivateKey, SchemeMemory
@@ -36,6 +38,8 @@ class Context:
     """Recently failed fetches: a flood naming a dead key or actor is not a flood of fetches."""
     federation: str = "open"
     """``open``, or ``allowlist``: federate only with domains listed by ``domain allow``."""
+    lease: dt.timedelta = DEFAULT_LEASE
+    """How long a worker holds claimed queue rows between heartbeats (see ``actors.queue``)."""
     _keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     @property

@@ -9,25 +9,21 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from actors.db import Base, UTCDateTime, utcnow
+from actors.queue import QueueRow
 
 
-class InboxItem(Base):
+class InboxItem(QueueRow, Base):
     """A verified activity, stored before the 202 and applied later by the inbox worker."""
 
     __tablename__ = "inbox_items"
     __table_args__ = (Index("ix_inbox_items_claim", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     activity_ap_id: Mapped[str] = mapped_column(String(2000), unique=True)
     actor_ap_id: Mapped[str] = mapped_column(String(2000))
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("groups.id", ondelete="SET NULL"), nullable=True
     )
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

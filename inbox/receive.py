@@ -29,6 +29,7 @@ from federation.payload import PayloadError, parse_activity
 from inbox.gate import misplaced_activity, refused_actor, refused_key
 from inbox.models import InboxItem
 from inbox.shape import actor_id
+from outbox.hosts import host_of, mark_alive
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -154,6 +155,8 @@ async def _verify_and_store(
         return Outcome(400, reason)
     if (reason := await refused_actor(ctx, session, signer.ap_id, group_id)) is not None:
         return Outcome(403, reason)
+    # A host that speaks to us is up: deliveries to it resume (``outbox.hosts``).
+    await mark_alive(session, host_of(signer.ap_id))
     activity_id = activity["id"]
     seen = await session.execute(
         select(InboxItem.id).where(InboxItem.activity_ap_id == activity_id)

@@ -1,9 +1,12 @@
 """The inbox worker: claim stored items under a lease, apply each in one transaction.
 
 An item is ``pending`` until applied (``done``) or given up on (``failed``, after
-`MAX_ATTEMPTS`). A claim sets ``locked_until``; a worker that dies leaves the lease
-to expire, and the item becomes claimable again. A handler that raises has its
-effects rolled back; the item is retried later with backoff, never blocking others.
+`MAX_ATTEMPTS`, with its last error kept for ``mutuals queue``). Claims and leases
+are ``actors.queue``'s: a worker that dies leaves its lease to expire, a stopped one
+gives its unfinished items back, and an item is marked done only by the worker that
+still holds it, in the same transaction as the handler's effects. A handler that
+raises has its effects rolled back; the item is retried later with backoff, never
+blocking the items behind it.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from actors import queue
 from actors.context import Context
 from actors.db import utcnow
 from inbox.handlers import HANDLERS
@@ -23,7 +27,6 @@ from inbox.shape import object_type
 
 log = logging.getLogger("mutuals.inbox")
 
-LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 # Longer than FailureMemory's 60 s, so a retry really asks the origin again.
 FIRST_RETRY = dt.timedelta(seconds=90)
@@ -36,30 +39,9 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return min(delay, LONGEST_RETRY)
 
 
-async def claim(ctx: Context, batch: int) -> list[int]:
-    """Lease up to ``batch`` due items and return their ids, oldest due first."""
-    now = utcnow()
-    async with ctx.sessions() as session:
-        due = (
-            select(InboxItem.id)
-            .where(
-                InboxItem.status == "pending",
-                InboxItem.next_attempt_at <= now,
-                or_(InboxItem.locked_until.is_(None), InboxItem.locked_until <= now),
-            )
-            .order_by(InboxItem.next_attempt_at, InboxItem.id)
-            .limit(batch)
-            # PostgreSQL: concurrent workers skip each other's rows. SQLite renders no
-            # FOR UPDATE; its single writer lock serialises claims instead.
-            .with_for_update(skip_locked=True)
-        )
-        ids = list((await session.execute(due)).scalars())
-        if ids:
-            await session.execute(
-                update(InboxItem).where(InboxItem.id.in_(ids)).values(locked_until=now + LEASE)
-            )
-        await session.commit()
-    return ids
+async def claim(ctx: Context, batch: int) -> queue.Lease:
+    """Lease up to ``batch`` due items, oldest due first."""
+    return await queue.claim(ctx.sessions, InboxItem, batch, ctx.lease)
 
 
 async def apply(session: AsyncSession, ctx: Context, item: InboxItem, registry: Registry) -> None:
@@ -70,40 +52,50 @@ async def apply(session: AsyncSession, ctx: Context, item: InboxItem, registry: 
         await handler(session, ctx, item, activity)
 
 
-async def process(ctx: Context, item_id: int, registry: Registry = HANDLERS) -> bool:
+async def process(
+    ctx: Context, lease: queue.Lease, item_id: int, registry: Registry = HANDLERS
+) -> bool:
     """Apply one claimed item and mark it done, all in one transaction; False if it failed."""
     async with ctx.sessions() as session:
-        item = await session.get(InboxItem, item_id)
-        if item is None or item.status != "pending":
+        found = await session.execute(select(InboxItem).where(lease.owns(item_id)))
+        item = found.scalar_one_or_none()
+        if item is None or item.status != queue.PENDING:
             return True
         try:
             await apply(session, ctx, item, registry)
-            item.status = "done"
-            item.processed_at = utcnow()
-            item.locked_until = None
-            item.error = None
+            done = await session.execute(
+                update(InboxItem)
+                .where(lease.owns(item_id))
+                .values(**queue.finished("done"), processed_at=utcnow(), error=None)
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(done, "rowcount", 0):
+                # The lease was lost meanwhile: the new owner applies the item.
+                await session.rollback()
+                return True
             await session.commit()
             return True
         except Exception as exc:  # any failure: roll back, record it, retry later
             await session.rollback()
             error = f"{type(exc).__name__}: {exc}"
     log.warning("inbox item %s failed: %s", item_id, error)
-    await record_failure(ctx, item_id, error)
+    await record_failure(ctx, lease, item_id, error)
     return False
 
 
-async def record_failure(ctx: Context, item_id: int, error: str) -> None:
+async def record_failure(ctx: Context, lease: queue.Lease, item_id: int, error: str) -> None:
     """Count a failed attempt: schedule a retry with backoff, or park the item as failed."""
     now = utcnow()
     async with ctx.sessions() as session:
-        item = await session.get(InboxItem, item_id)
+        found = await session.execute(select(InboxItem).where(lease.owns(item_id)))
+        item = found.scalar_one_or_none()
         if item is None:
             return
         item.attempts += 1
         item.error = error[:2000]
-        item.locked_until = None
+        item.locked_until = item.lease_token = None
         if item.attempts >= MAX_ATTEMPTS:
-            item.status = "failed"
+            item.status = queue.FAILED
             item.processed_at = now
         else:
             item.next_attempt_at = now + retry_delay(item.attempts)
@@ -112,7 +104,8 @@ async def record_failure(ctx: Context, item_id: int, error: str) -> None:
 
 async def run_once(ctx: Context, *, batch: int = 20, registry: Registry = HANDLERS) -> int:
     """Claim and apply one batch of due items; how many were handled (done or failed)."""
-    ids = await claim(ctx, batch)
-    for item_id in ids:
-        await process(ctx, item_id, registry)
-    return len(ids)
+    lease = await claim(ctx, batch)
+    async with queue.held(ctx.sessions, lease):
+        for item_id in lease.ids:
+            await process(ctx, lease, item_id, registry)
+    return len(lease.ids)

@@ -11,6 +11,7 @@ import actors.models
 import actors.moderation_models
 import inbox.models
 import outbox.models
+import outbox.queue_models
 import outbox.sharing_models
 from actors.db import Base, is_sqlite, make_engine
 
@@ -20,6 +21,7 @@ _MODELS = (
     actors.moderation_models,
     inbox.models,
     outbox.models,
+    outbox.queue_models,
     outbox.sharing_models,
 )
 target_metadata = Base.metadata

@@ -1,16 +1,14 @@
 """The delivery worker: claim due delivery rows, POST them signed, record what happened.
 
-Rows are claimed with a lease (``locked_until``) under ``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL, so several workers share the queue and a crashed worker's rows come back
-when the lease runs out. Sends run concurrently (at most `CONCURRENCY` at once, and
-the HTTP client's own per-host limit), and each outcome is committed as soon as it
-is known, so a slow inbox holds up nobody else.
-
-Outcomes, as Mastodon handles them: 2xx delivered; 5xx, 401, 408, 429, timeouts and
-connection failures retried after ``attempts⁴ + 15 s`` plus jitter (or ``Retry-After``
-when longer) until `MAX_ATTEMPTS`; any other status final. A ``410 Gone`` from an
-actor's personal inbox also removes that actor from every group's followers.
-Nothing is dropped: a row ends ``delivered`` or ``failed`` with its last status and error.
+Rows are claimed in batches under a lease (``actors.queue``), so several workers share
+the queue and a crashed worker's rows come back when the lease runs out. Every row of
+a batch is sent concurrently and its outcome committed as soon as it is known, so a
+slow inbox holds up nobody else; `serve` claims more rows as earlier ones finish
+rather than batch by batch. The retry policy is ``outbox.retry``; host health (the
+circuit breaker, unavailable hosts) is ``outbox.hosts``; moderation refusals come from
+``actors.moderation``. A ``410 Gone`` from an actor's personal inbox also removes that
+actor from every group's followers. Nothing is dropped: a row ends ``delivered`` or
+``failed`` with its last status and error (``mutuals queue retry`` re-queues it).
 """
 
 from __future__ import annotations
@@ -19,32 +17,30 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import random
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass, field
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from actors import queue
 from actors.context import Context
 from actors.db import utcnow
 from actors.models import Follower, Group, RemoteActor
 from federation.fetch import post_activity
 from federation.fetch_errors import FetchError, ForbiddenAddress, UnsupportedURL
 from federation.httpsig import HttpSignatureAuth, PrivateKey
+from outbox import hosts
 from outbox.models import Activity, Delivery
+from outbox.retry import MAX_ATTEMPTS, Outcome, classify, parse_retry_after, retry_delay
 
 log = logging.getLogger("mutuals.delivery")
 
-PENDING = "pending"
 DELIVERED = "delivered"
-FAILED = "failed"
-
-MAX_ATTEMPTS = 16
-CONCURRENCY = 20
-LEASE = dt.timedelta(minutes=5)
-MAX_RETRY_AFTER = 24 * 3600.0
-RETRYABLE = frozenset({401, 408, 429})
+FAILED = queue.FAILED
+BATCH = 50
+CONCURRENCY = 200
+"""Rows one worker process has in flight at most (`serve`); the HTTP client's pool and
+per-host limits bound the connections beneath."""
 
 
 @dataclass(frozen=True)
@@ -53,57 +49,25 @@ class Job:
 
     delivery_id: int
     inbox: str
+    host: str
     body: bytes
     key_id: str
     key: PrivateKey
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one attempt came to."""
+@dataclass
+class Pauses:
+    """Hosts this worker saw tripped, so rows already claimed for them are not sent."""
 
-    kind: str  # "delivered", "retry" or "final"
-    status: int | None = None
-    error: str | None = None
-    retry_after: float | None = None
+    until: dict[str, dt.datetime] = field(default_factory=dict)
 
-
-def classify(status: int) -> str:
-    """``delivered``, ``retry`` or ``final`` for an HTTP status answered by an inbox."""
-    if 200 <= status < 300:
-        return "delivered"
-    if status >= 500 or status in RETRYABLE:
-        return "retry"
-    return "final"
-
-
-def retry_delay(attempts: int, retry_after: float | None = None) -> float:
-    """Seconds to wait after the ``attempts``-th failure: ``attempts⁴ + 15`` plus jitter.
-
-    16 attempts spread over about two days and a half, as Mastodon retries. A longer
-    ``Retry-After`` (capped at a day) wins.
-    """
-    jitter = random.random() * 10 * (attempts + 1)  # noqa: S311 (jitter, not a secret)
-    delay = attempts**4 + 15 + jitter
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, MAX_RETRY_AFTER))
-    return delay
-
-
-def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max((when - now).total_seconds(), 0.0)
+    def of(self, host: str, now: dt.datetime) -> dt.datetime | None:
+        """Until when ``host`` is paused, or None."""
+        until = self.until.get(host)
+        if until is not None and until <= now:
+            del self.until[host]
+            return None
+        return until
 
 
 def serialize(document: object) -> bytes:
@@ -111,50 +75,42 @@ def serialize(document: object) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def claim(ctx: Context, batch: int) -> list[int]:
-    """Lease up to ``batch`` due rows to this worker; their ids."""
-    now = utcnow()
-    free = or_(Delivery.locked_until.is_(None), Delivery.locked_until < now)
-    async with ctx.sessions() as session:
-        due = await session.execute(
-            select(Delivery.id)
-            .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, free)
-            .order_by(Delivery.next_attempt_at, Delivery.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
-        ids = list(due.scalars())
-        if not ids:
-            return []
-        # The condition is checked again under the write lock: on SQLite (no row locks)
-        # another process may have claimed some of them since the SELECT.
-        claimed = await session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(ids), free)
-            .values(locked_until=now + LEASE)
-            .returning(Delivery.id)
-        )
-        mine = list(claimed.scalars())
-        await session.commit()
-    return mine
+async def claim(ctx: Context, batch: int) -> queue.Lease:
+    """Lease up to ``batch`` due rows on hosts that are not paused."""
+    paused = hosts.paused_hosts(utcnow())
+    where = [Delivery.host.not_in(paused)]
+    return await queue.claim(ctx.sessions, Delivery, batch, ctx.lease, where=where)
 
 
-async def _jobs(ctx: Context, ids: list[int]) -> list[Job]:
+async def prepare(ctx: Context, lease: queue.Lease) -> tuple[list[Job], dict[int, Outcome]]:
+    """The jobs to send for a lease, and the rows that must not be sent, with why."""
     async with ctx.sessions() as session:
         rows = await session.execute(
             select(Delivery, Activity, Group)
             .join(Activity, Activity.id == Delivery.activity_id)
             .outerjoin(Group, Group.id == Activity.group_id)
-            .where(Delivery.id.in_(ids))
+            .where(Delivery.id.in_(lease.ids))
         )
-        bodies: dict[int, bytes] = {}
-        jobs = []
-        for delivery, activity, group in rows.all():
-            if activity.id not in bodies:
-                bodies[activity.id] = serialize(activity.document)
-            key_id, key = ctx.group_signer(group) if group is not None else ctx.instance_signer()
-            jobs.append(Job(delivery.id, delivery.inbox, bodies[activity.id], key_id, key))
-    return jobs
+        found = rows.all()
+        names = {delivery.host for delivery, _, _ in found}
+        refused = await hosts.refused_hosts(session, ctx.federation, names)
+        gone = await hosts.unavailable_hosts(session, names - refused.keys())
+    bodies: dict[int, bytes] = {}
+    jobs: list[Job] = []
+    skipped: dict[int, Outcome] = {}
+    for delivery, activity, group in found:
+        if delivery.host in refused:
+            skipped[delivery.id] = Outcome("final", error=f"refused: {refused[delivery.host]}")
+            continue
+        if delivery.host in gone:
+            skipped[delivery.id] = Outcome("final", error=f"host {delivery.host} is unavailable")
+            continue
+        if activity.id not in bodies:
+            bodies[activity.id] = serialize(activity.document)
+        key_id, key = ctx.group_signer(group) if group is not None else ctx.instance_signer()
+        body = bodies[activity.id]
+        jobs.append(Job(delivery.id, delivery.inbox, delivery.host, body, key_id, key))
+    return jobs, skipped
 
 
 async def send(ctx: Context, job: Job) -> Outcome:
@@ -164,7 +120,7 @@ async def send(ctx: Context, job: Job) -> Outcome:
         result = await post_activity(ctx.http, job.inbox, job.body, auth=auth, policy=ctx.policy)
     except (UnsupportedURL, ForbiddenAddress) as exc:
         return Outcome("final", error=str(exc))
-    except FetchError as exc:
+    except FetchError as exc:  # timeouts, refused connections, DNS failures
         return Outcome("retry", error=str(exc))
     kind = classify(result.status_code)
     error = None if kind == "delivered" else f"HTTP {result.status_code}"
@@ -180,48 +136,84 @@ async def _remove_gone_followers(session: AsyncSession, inbox: str) -> None:
         log.info("inbox %s is gone; removed %d follower(s)", inbox, removed)
 
 
-async def record(ctx: Context, job: Job, outcome: Outcome) -> None:
-    """Write an attempt's outcome to its row and release the lease."""
+async def _apply(session: AsyncSession, row: Delivery, outcome: Outcome) -> dt.datetime | None:
+    """Write ``outcome`` on ``row`` and the host's health; until when the host is paused."""
     now = utcnow()
+    if outcome.kind == "postponed":
+        row.next_attempt_at = now + dt.timedelta(seconds=outcome.retry_after or 0)
+        return None
+    row.attempts += 1
+    row.last_status = outcome.status
+    row.last_error = outcome.error
+    if outcome.kind == "delivered":
+        row.status, row.delivered_at = DELIVERED, now
+    elif outcome.kind == "final" or row.attempts >= MAX_ATTEMPTS:
+        row.status = FAILED
+    else:
+        delay = retry_delay(row.attempts, outcome.retry_after)
+        row.next_attempt_at = now + dt.timedelta(seconds=delay)
+    if outcome.kind == "retry":
+        paused = await hosts.record_failure(session, row.host, outcome.error or "", now)
+        if paused is not None:
+            row.next_attempt_at = max(row.next_attempt_at, paused)
+        return paused
+    if outcome.status is not None:  # the host answered: it is alive
+        await hosts.mark_alive(session, row.host)
+    return None
+
+
+async def record(
+    ctx: Context, lease: queue.Lease, job_id: int, outcome: Outcome
+) -> dt.datetime | None:
+    """Write an attempt's outcome to its row and end the lease; until when its host is paused.
+
+    Nothing is written when the row is no longer ours (its lease was lost, or its
+    activity deleted): the new owner records its own attempt.
+    """
     async with ctx.sessions() as session:
-        row = await session.get(Delivery, job.delivery_id)
-        if row is None:  # its activity was deleted meanwhile
-            return
-        row.locked_until = None
-        row.last_status = outcome.status
-        row.last_error = outcome.error
-        row.attempts += 1
-        if outcome.kind == "delivered":
-            row.status = DELIVERED
-            row.delivered_at = now
-        elif outcome.kind == "final" or row.attempts >= MAX_ATTEMPTS:
-            row.status = FAILED
-        else:
-            delay = retry_delay(row.attempts, outcome.retry_after)
-            row.next_attempt_at = now + dt.timedelta(seconds=delay)
+        found = await session.execute(select(Delivery).where(lease.owns(job_id)).with_for_update())
+        row = found.scalar_one_or_none()
+        if row is None:
+            return None
+        row.locked_until = row.lease_token = None
+        paused = await _apply(session, row, outcome)
         if outcome.status == 410:
-            await _remove_gone_followers(session, job.inbox)
+            await _remove_gone_followers(session, row.inbox)
         await session.commit()
+    return paused
 
 
-async def _deliver(ctx: Context, job: Job, slots: asyncio.Semaphore) -> None:
-    async with slots:
+async def _deliver(ctx: Context, lease: queue.Lease, job: Job, pauses: Pauses) -> None:
+    now = utcnow()
+    until = pauses.of(job.host, now)
+    if until is not None:
+        outcome = Outcome("postponed", retry_after=(until - now).total_seconds())
+    else:
         outcome = await send(ctx, job)
-    await record(ctx, job, outcome)
+    paused = await record(ctx, lease, job.delivery_id, outcome)
+    if paused is not None:
+        pauses.until[job.host] = paused
 
 
-async def run_once(ctx: Context, *, batch: int = 50) -> int:
-    """Claim up to ``batch`` due deliveries, send them concurrently; how many were handled."""
-    ids = await claim(ctx, batch)
-    if not ids:
-        return 0
-    slots = asyncio.Semaphore(CONCURRENCY)
-    jobs = await _jobs(ctx, ids)
-    results = await asyncio.gather(
-        *(_deliver(ctx, job, slots) for job in jobs), return_exceptions=True
-    )
+async def handle(ctx: Context, lease: queue.Lease, pauses: Pauses | None = None) -> None:
+    """Send every row of ``lease`` concurrently, keeping the lease alive meanwhile."""
+    pauses = pauses or Pauses()
+    async with queue.held(ctx.sessions, lease):
+        jobs, skipped = await prepare(ctx, lease)
+        for row_id, outcome in skipped.items():
+            await record(ctx, lease, row_id, outcome)
+        results = await asyncio.gather(
+            *(_deliver(ctx, lease, job, pauses) for job in jobs), return_exceptions=True
+        )
     for job, result in zip(jobs, results, strict=True):
         if isinstance(result, BaseException):
-            # The lease brings the row back later; nothing is lost.
+            # Released by ``held``: the row is tried again; nothing is lost.
             log.error("delivery %d to %s failed: %r", job.delivery_id, job.inbox, result)
-    return len(ids)
+
+
+async def run_once(ctx: Context, *, batch: int = BATCH) -> int:
+    """Claim up to ``batch`` due deliveries and send them; how many were handled."""
+    lease = await claim(ctx, batch)
+    if lease.ids:
+        await handle(ctx, lease)
+    return len(lease.ids)

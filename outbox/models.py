@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from actors.db import Base, UTCDateTime, utcnow
+from actors.queue import QueueRow
 
 
 class Post(Base):
@@ -45,20 +46,20 @@ class Activity(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Delivery(Base):
+class Delivery(QueueRow, Base):
     """One activity to POST to one inbox; the delivery worker's queue."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_claim", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_deliveries_claim", "status", "next_attempt_at"),
+        # One row per (activity, inbox): a fan-out in batches never sends twice to a
+        # shared inbox that several batches name.
+        Index("ux_deliveries_activity_inbox", "activity_id", "inbox", unique=True),
+    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
     inbox: Mapped[str] = mapped_column(String(2000))
     host: Mapped[str] = mapped_column(String(255), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,7 +22,7 @@ from outbox import activities
 from outbox.activities import Visibility
 from outbox.errors import OutboxError
 from outbox.models import Post
-from outbox.send import follower_inboxes, new_activity_id, queue_activity
+from outbox.send import new_activity_id, queue_to_followers
 
 MAX_TEXT = 10_000
 
@@ -48,8 +48,7 @@ def _render(ctx: Context, text: str) -> tuple[str, list[dict[str, str]]]:
 
 
 async def _send(session: AsyncSession, group: Group, doc: dict[str, Any], *, public: bool) -> None:
-    inboxes = await follower_inboxes(session, group)
-    await queue_activity(session, group=group, activity=doc, inboxes=inboxes, public=public)
+    await queue_to_followers(session, group=group, activity=doc, public=public)
 
 
 async def publish_note(

@@ -1,7 +1,10 @@
 """Queueing an activity for delivery: the one way anything leaves this instance.
 
-The activity row and one delivery row per distinct inbox are added to the caller's
-session, so they commit (or not) together with the domain change that caused them.
+Everything is added to the caller's session, so it commits (or not) together with
+the domain change that caused it. `queue_activity` addresses an explicit list of
+inboxes (an ``Accept``, a ``Follow``); `queue_to_followers` addresses a group's
+followers however many there are: the first `INLINE` now, the rest by a fan-out job
+(``outbox.fanout``) that the workers expand in batches.
 """
 
 from __future__ import annotations
@@ -9,19 +12,39 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.models import Follower, Group, RemoteActor
 from actors.urls import Urls
+from outbox.fanout import expand
+from outbox.hosts import host_of
 from outbox.models import Activity, Delivery
+from outbox.queue_models import FanOut
+
+INLINE = 100
+"""Followers addressed in the posting transaction itself; a small group needs no job."""
 
 
 def new_activity_id(urls: Urls, group: Group) -> str:
     """A fresh, unguessable activity id under the group."""
     return urls.activity(group.uid, secrets.token_urlsafe(12))
+
+
+async def _store(
+    session: AsyncSession, group: Group | None, activity: dict[str, Any], public: bool
+) -> Activity:
+    row = Activity(
+        ap_id=activity["id"],
+        group_id=group.id if group is not None else None,
+        type=activity["type"],
+        public=public,
+        document=activity,
+    )
+    session.add(row)
+    await session.flush()
+    return row
 
 
 async def queue_activity(
@@ -33,22 +56,32 @@ async def queue_activity(
     public: bool = False,
 ) -> Activity:
     """Store ``activity`` (sent by ``group``; None = instance actor) and one delivery per inbox."""
-    row = Activity(
-        ap_id=activity["id"],
-        group_id=group.id if group is not None else None,
-        type=activity["type"],
-        public=public,
-        document=activity,
-    )
-    session.add(row)
-    await session.flush()
+    row = await _store(session, group, activity, public)
     for inbox in dict.fromkeys(inboxes):
-        session.add(Delivery(activity_id=row.id, inbox=inbox, host=urlsplit(inbox).netloc.lower()))
+        session.add(Delivery(activity_id=row.id, inbox=inbox, host=host_of(inbox)))
+    return row
+
+
+async def queue_to_followers(
+    session: AsyncSession, *, group: Group, activity: dict[str, Any], public: bool = False
+) -> Activity:
+    """Store ``activity`` and address it to every accepted follower of ``group``.
+
+    Instant for any number of followers: at most `INLINE` delivery rows are written
+    here, and a fan-out job for the rest when there are more.
+    """
+    row = await _store(session, group, activity, public)
+    job = FanOut(activity_id=row.id, group_id=group.id, cursor=0)
+    if not await expand(session, job, limit=INLINE):
+        session.add(job)
     return row
 
 
 async def follower_inboxes(session: AsyncSession, group: Group) -> list[str]:
-    """Distinct inboxes of a group's accepted followers, shared inboxes preferred."""
+    """Distinct inboxes of a group's accepted followers, shared inboxes preferred.
+
+    Reads every follower at once: to send to followers, use `queue_to_followers`.
+    """
     result = await session.execute(
         select(RemoteActor.shared_inbox, RemoteActor.inbox)
         .join(Follower, Follower.actor_id == RemoteActor.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -23,6 +24,8 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         allow_private=settings.dev,
         allow_http=settings.dev,
         user_agent=f"Mutuals/{version('mutuals')} (+{settings.base_url}/)",
+        connect_timeout=settings.connect_timeout,
+        total_timeout=settings.request_timeout,
     )
 
 
@@ -50,6 +53,7 @@ async def open_context(
             instance_public_pem=public_pem,
             failures=FailureMemory(),
             federation=settings.federation,
+            lease=dt.timedelta(seconds=settings.queue_lease),
         )
     finally:
         await http.aclose()

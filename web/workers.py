@@ -1,4 +1,11 @@
-"""Running the queue workers as background loops (in the web process or ``mutuals worker``)."""
+"""Running the queue workers as background loops (in the web process or ``mutuals worker``).
+
+Three queues: inbox items, fan-out jobs and deliveries (``outbox.delivery_loop``
+keeps its own pipeline full). On stop (SIGTERM, or
+the web app shutting down) each loop finishes what it holds within `GRACE` seconds;
+anything still running then is cancelled and its rows given back, so a restarted
+worker resumes them at once.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +15,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 from actors.context import Context
+from actors.queue import wind_down
 from inbox import worker as inbox_worker
-from outbox import delivery
+from outbox import delivery, fanout
+from outbox.delivery_loop import serve as serve_deliveries
 
 log = logging.getLogger("mutuals.workers")
 
 Step = Callable[[Context], Awaitable[int]]
+GRACE = 5.0
 
 
 def worker_steps() -> list[Step]:
     """The ``run_once`` of every queue worker; each returns how many rows it handled."""
-    return [inbox_worker.run_once, delivery.run_once]
+    return [inbox_worker.run_once, fanout.run_once, delivery.run_once]
 
 
 async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 0.5) -> None:
@@ -35,14 +45,24 @@ async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 
                 await asyncio.wait_for(stop.wait(), timeout=idle)
 
 
+async def _stoppable(ctx: Context, step: Step, stop: asyncio.Event, grace: float) -> None:
+    loop = asyncio.create_task(run_loop(ctx, step, stop))
+    await stop.wait()
+    await wind_down([loop], grace)
+
+
 @asynccontextmanager
-async def running_workers(ctx: Context, *, enabled: bool) -> AsyncIterator[None]:
-    """Run every worker loop while the block is active; finish the current step on exit."""
+async def running_workers(
+    ctx: Context, *, enabled: bool, grace: float = GRACE
+) -> AsyncIterator[None]:
+    """Run every worker loop while the block is active; finish or give back rows on exit."""
     if not enabled:
         yield
         return
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(run_loop(ctx, step, stop)) for step in worker_steps()]
+    steps: list[Step] = [inbox_worker.run_once, fanout.run_once]
+    tasks = [asyncio.create_task(_stoppable(ctx, step, stop, grace)) for step in steps]
+    tasks.append(asyncio.create_task(serve_deliveries(ctx, stop, grace=grace)))
     try:
         yield
     finally:

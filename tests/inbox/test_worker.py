@@ -125,7 +125,7 @@ async def test_an_expired_lease_makes_an_item_claimable_again(
     await post(peer, instance, peer.activity(alice, "Follow", f"{instance.base_url}/groups/demo"))
 
     # A worker claims the item and dies before applying it
-    [claimed] = await worker.claim(instance.ctx, 10)
+    [claimed] = (await worker.claim(instance.ctx, 10)).ids
     assert await worker.run_once(instance.ctx) == 0  # leased: nobody else takes it
 
     async with instance.ctx.sessions() as session:
@@ -153,10 +153,10 @@ async def test_concurrent_workers_skip_locked_rows(instance: Instance, peer: Pee
     async with instance.ctx.sessions() as other:
         await other.execute(select(InboxItem.id).where(InboxItem.id == ids[0]).with_for_update())
         # When this worker claims, it takes the rest without waiting
-        claimed = await asyncio.wait_for(worker.claim(instance.ctx, 10), timeout=5)
+        lease = await asyncio.wait_for(worker.claim(instance.ctx, 10), timeout=5)
         await other.rollback()
 
-    assert claimed == ids[1:]
+    assert lease.ids == ids[1:]
 
 
 def test_retry_delay_grows_and_is_capped() -> None:

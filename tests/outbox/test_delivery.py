@@ -12,8 +12,9 @@ from sqlalchemy import select, update
 from actors.db import utcnow
 from actors.groups import get_group
 from actors.models import Follower
-from outbox import delivery, posts
+from outbox import delivery, posts, retry
 from outbox.models import Delivery
+from outbox.queue_models import DeliveryHost
 from outbox.send import queue_activity
 from tests.helpers import add_group
 from tests.instances import Instance
@@ -34,8 +35,10 @@ async def _rows(instance: Instance) -> list[Delivery]:
 
 
 async def _make_due(instance: Instance) -> None:
+    """Let time pass: every waiting row is due, every paused host resumed."""
     async with instance.ctx.sessions() as session:
         await session.execute(update(Delivery).values(next_attempt_at=utcnow()))
+        await session.execute(update(DeliveryHost).values(paused_until=None))
         await session.commit()
 
 
@@ -44,29 +47,29 @@ def _delay(row: Delivery, since: dt.datetime) -> float:
 
 
 def test_classify() -> None:
-    assert [delivery.classify(s) for s in (200, 202, 204)] == ["delivered"] * 3
-    assert [delivery.classify(s) for s in (500, 502, 503, 401, 408, 429)] == ["retry"] * 6
-    assert [delivery.classify(s) for s in (400, 403, 404, 405, 410, 422, 301)] == ["final"] * 7
+    assert [retry.classify(s) for s in (200, 202, 204)] == ["delivered"] * 3
+    assert [retry.classify(s) for s in (500, 502, 503, 401, 408, 429)] == ["retry"] * 6
+    assert [retry.classify(s) for s in (400, 403, 404, 405, 410, 422, 301)] == ["final"] * 7
 
 
 def test_retry_delay_schedule() -> None:
     for attempts in range(1, 16):
-        delay = delivery.retry_delay(attempts)
+        delay = retry.retry_delay(attempts)
         base = attempts**4 + 15
         assert base <= delay <= base + 10 * (attempts + 1)
-    total = sum(delivery.retry_delay(n) for n in range(1, delivery.MAX_ATTEMPTS))
+    total = sum(retry.retry_delay(n) for n in range(1, retry.MAX_ATTEMPTS))
     assert 2 * 86400 <= total <= 3 * 86400  # about two to three days, as Mastodon
-    assert delivery.retry_delay(1, retry_after=3600) == 3600
-    assert delivery.retry_delay(1, retry_after=10**9) == delivery.MAX_RETRY_AFTER
-    assert 16 <= delivery.retry_delay(1, retry_after=1) <= 36
+    assert retry.retry_delay(1, retry_after=3600) == 3600
+    assert retry.retry_delay(1, retry_after=10**9) == retry.MAX_RETRY_AFTER
+    assert 16 <= retry.retry_delay(1, retry_after=1) <= 36
 
 
 def test_parse_retry_after() -> None:
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    assert delivery.parse_retry_after("120", now) == 120
-    assert delivery.parse_retry_after("Thu, 01 Jan 2026 00:10:00 GMT", now) == 600
-    assert delivery.parse_retry_after("soon", now) is None
-    assert delivery.parse_retry_after(None, now) is None
+    assert retry.parse_retry_after("120", now) == 120
+    assert retry.parse_retry_after("Thu, 01 Jan 2026 00:10:00 GMT", now) == 600
+    assert retry.parse_retry_after("soon", now) is None
+    assert retry.parse_retry_after(None, now) is None
 
 
 async def test_retryable_and_final_outcomes(instance: Instance) -> None:
@@ -107,9 +110,9 @@ async def test_gives_up_after_max_attempts(instance: Instance) -> None:
     group = await add_group(instance, "eastside")
     async with Sink() as sink:
         await add_follower(instance, group, sink.add_actor("ana"))
-        sink.script("/inbox", *[Reply(503)] * delivery.MAX_ATTEMPTS)
+        sink.script("/inbox", *[Reply(503)] * retry.MAX_ATTEMPTS)
         await _post(instance)
-        for attempt in range(1, delivery.MAX_ATTEMPTS + 1):
+        for attempt in range(1, retry.MAX_ATTEMPTS + 1):
             assert await delivery.run_once(instance.ctx) == 1
             [row] = await _rows(instance)
             assert row.attempts == attempt
@@ -117,7 +120,7 @@ async def test_gives_up_after_max_attempts(instance: Instance) -> None:
         assert row.status == "failed"
         assert row.last_status == 503
         assert await delivery.run_once(instance.ctx) == 0
-        assert len(sink.at("/inbox")) == delivery.MAX_ATTEMPTS
+        assert len(sink.at("/inbox")) == retry.MAX_ATTEMPTS
 
 
 async def test_retry_then_success(instance: Instance) -> None:
@@ -221,13 +224,13 @@ async def test_expired_lease_is_claimed_again(instance: Instance) -> None:
     async with instance.ctx.sessions() as session:
         session.add(Delivery(activity_id=1, inbox=f"http://127.0.0.1:{port}/inbox", host="x"))
         await session.commit()
-    assert await delivery.claim(instance.ctx, 10) == [1]
-    assert await delivery.claim(instance.ctx, 10) == []  # leased
+    assert (await delivery.claim(instance.ctx, 10)).ids == [1]
+    assert (await delivery.claim(instance.ctx, 10)).ids == []  # leased
     async with instance.ctx.sessions() as session:
         await session.execute(update(Delivery).values(locked_until=utcnow()))
         await session.commit()
     await asyncio.sleep(0.01)
-    assert await delivery.claim(instance.ctx, 10) == [1]  # the lease ran out
+    assert (await delivery.claim(instance.ctx, 10)).ids == [1]  # the lease ran out
 
 
 @pytest.mark.parametrize("inbox", ["ftp://127.0.0.1/inbox", "not a url"])
