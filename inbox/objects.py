@@ -20,6 +20,7 @@ from federation.origin import same_origin
 from federation.vocab import as_list, first_type, get_id
 from inbox.models import RemoteObject
 from inbox.shape import http_url
+from inbox.shared_objects import mirror_shared
 
 # Mastodon shows Note and Question as posts and converts the others; we keep them all.
 OBJECT_TYPES = frozenset(
@@ -99,6 +100,7 @@ async def store_object(session: AsyncSession, doc: dict[str, Any], owner: str) -
         _fill(row, doc, owner)
         session.add(row)
         await session.flush()
+        await mirror_shared(session, row)
     return row
 
 
@@ -123,6 +125,7 @@ async def tombstone(session: AsyncSession, ap_id: str, owner: str) -> RemoteObje
     row.document = {}
     row.updated = utcnow()
     await session.flush()
+    await mirror_shared(session, row)
     return row
 
 

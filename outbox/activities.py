@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from actors.activitypub import ACTOR_CONTEXT
 from federation.vocab import AS_CONTEXT, PUBLIC
+from outbox.documents.context import object_context
 
 Visibility = Literal["public", "unlisted", "followers"]
 VISIBILITIES: tuple[Visibility, ...] = ("public", "unlisted", "followers")
@@ -92,9 +93,9 @@ def _audience(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def create(activity_id: str, actor: str, obj: dict[str, Any]) -> dict[str, Any]:
-    """``Create`` of ``obj``, addressed like the object."""
+    """``Create`` of ``obj``, addressed like the object, with the terms the object uses."""
     return {
-        "@context": NOTE_CONTEXT,
+        "@context": object_context(obj),
         "id": activity_id,
         "type": "Create",
         "actor": actor,
@@ -107,7 +108,7 @@ def create(activity_id: str, actor: str, obj: dict[str, Any]) -> dict[str, Any]:
 def update(activity_id: str, actor: str, obj: dict[str, Any]) -> dict[str, Any]:
     """``Update`` carrying the edited object in full (with its ``updated`` time)."""
     return {
-        "@context": NOTE_CONTEXT,
+        "@context": object_context(obj),
         "id": activity_id,
         "type": "Update",
         "actor": actor,

@@ -83,9 +83,31 @@ async def publish_note(
         document=doc,
         created_at=now,
     )
+    return await publish_post(session, ctx, group, post)
+
+
+async def publish_post(session: AsyncSession, ctx: Context, group: Group, post: Post) -> Post:
+    """Store ``post`` (its document built) and queue its ``Create`` to every follower inbox.
+
+    The one publishing path for every kind of post: notes, offers, events, polls.
+    """
     session.add(post)
-    create = activities.create(create_id(doc["id"]), actor, doc)
-    await _send(session, group, create, public=is_public(visibility))
+    create = activities.create(
+        create_id(post.document["id"]), ctx.urls.group(group.uid), post.document
+    )
+    await _send(session, group, create, public=is_public(post.visibility))
+    await session.flush()
+    return post
+
+
+async def republish_post(
+    session: AsyncSession, ctx: Context, group: Group, post: Post, doc: dict[str, Any]
+) -> Post:
+    """Replace ``post``'s document with ``doc`` and queue an ``Update`` carrying it."""
+    post.document = doc
+    actor = ctx.urls.group(group.uid)
+    update = activities.update(new_activity_id(ctx.urls, group), actor, doc)
+    await _send(session, group, update, public=is_public(post.visibility))
     return post
 
 
@@ -111,13 +133,9 @@ async def edit_note(
     doc = dict(post.document)
     doc.update(content=html, contentMap={next(iter(doc["contentMap"])): html}, tag=tags)
     doc["updated"] = activities.timestamp(now)
-    post.document = doc
     post.source = text
     post.updated_at = now
-    actor = ctx.urls.group(group.uid)
-    update = activities.update(new_activity_id(ctx.urls, group), actor, doc)
-    await _send(session, group, update, public=is_public(post.visibility))
-    return post
+    return await republish_post(session, ctx, group, post, doc)
 
 
 async def delete_note(session: AsyncSession, ctx: Context, group: Group, post_uid: str) -> Post:

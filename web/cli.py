@@ -12,12 +12,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from actors.groups import GroupError
 from actors.moderation import ModerationError
 from actors.remote import ActorError
+from outbox.documents.errors import DocumentError
 from outbox.errors import OutboxError
-from web.commands import follows, groups, moderation, posts, server
+from web.commands import follows, groups, moderation, posts, server, sharing
 from web.commands.base import CliError
 from web.settings import SettingsError, load_settings
 
-COMMAND_MODULES = (server, groups, follows, posts, moderation)
+COMMAND_MODULES = (server, groups, follows, posts, moderation, sharing)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +36,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return int(asyncio.run(args.handler(args, settings)) or 0)
-    except (CliError, GroupError, ActorError, ModerationError, OutboxError, SettingsError) as exc:
+    except (
+        CliError,
+        DocumentError,
+        GroupError,
+        ActorError,
+        ModerationError,
+        OutboxError,
+        SettingsError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

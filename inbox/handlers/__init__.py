@@ -8,6 +8,7 @@ from inbox.handlers import (  # noqa: F401
     delete,
     follow,
     reject,
+    rsvp,
     undo,
     update,
 )

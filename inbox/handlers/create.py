@@ -12,6 +12,7 @@ from inbox.models import InboxItem
 from inbox.objects import is_followed, is_storable, owned_by, store_object
 from inbox.origin import object_from_actor
 from inbox.registry import handles
+from inbox.replies import handle_reply_to_local
 from inbox.shape import requester
 
 log = logging.getLogger("mutuals.inbox")
@@ -24,8 +25,11 @@ async def create(
     """Store a Note (or Question, Article, Event…) its followed owner published.
 
     The object must be attributed to the Create's actor and live on its origin;
-    a tombstone already stored for its id wins over it.
+    a tombstone already stored for its id wins over it. Replies, votes and RSVPs to
+    what our groups shared come from anyone, so ``inbox.replies`` takes them first.
     """
+    if await handle_reply_to_local(session, ctx, item, activity):
+        return
     actor = requester(activity, item.actor_ap_id)
     if actor is None or not await is_followed(session, actor):
         return

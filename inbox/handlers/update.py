@@ -13,6 +13,7 @@ from inbox.objects import find_object, is_storable, owned_by, update_object
 from inbox.origin import object_from_actor
 from inbox.registry import handles
 from inbox.shape import object_id, requester
+from inbox.shared_objects import mirror_shared
 
 
 @handles("Update")
@@ -33,6 +34,7 @@ async def update(
     doc = await object_from_actor(ctx, activity, actor)
     if doc is not None and is_storable(doc) and doc["id"] == row.ap_id and owned_by(doc, actor):
         update_object(row, doc)
+        await mirror_shared(session, row)
 
 
 async def update_actor(

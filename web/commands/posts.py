@@ -7,7 +7,9 @@ from typing import Any
 
 from actors.groups import get_group
 from outbox import posts
+from outbox.multilingual_notes import publish_multilingual_note
 from web.commands.base import add_command
+from web.commands.languages import add_language_arguments, read_texts
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -16,7 +18,11 @@ async def post(args: argparse.Namespace, settings: Settings) -> int:
     """Publish a status update (Markdown) to the group's followers."""
     async with open_context(settings) as ctx, ctx.sessions() as session:
         group = await get_group(session, args.group)
-        new = await posts.publish_note(session, ctx, group, args.text, args.visibility)
+        if args.lang or args.texts or args.language != "en":
+            text, _ = read_texts(args, ("text", args.text))
+            new = await publish_multilingual_note(session, ctx, group, text, args.visibility)
+        else:
+            new = await posts.publish_note(session, ctx, group, args.text, args.visibility)
         await session.commit()
         print(f"posted {new.uid}: {new.document['id']}")
     return 0
@@ -63,6 +69,7 @@ def register(commands: Any) -> None:
         help="only the group's followers may see it",
     )
     parser.set_defaults(visibility="public")
+    add_language_arguments(parser, "text", None)
     parser = add_command(commands, "edit", edit, "change a post's text")
     parser.add_argument("group")
     parser.add_argument("post_id", metavar="POST_ID", help="the id printed by 'mutuals post'")

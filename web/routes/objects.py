@@ -15,6 +15,7 @@ from actors.models import Follower, Group, RemoteActor
 from actors.verification import verify_signed_request
 from federation.httpsig import SignatureError
 from outbox import activities
+from outbox.documents.context import object_context
 from outbox.models import Activity, Post
 from outbox.posts import create_id, is_public
 from web.negotiation import activity_response, error_response, wants_activity_json
@@ -92,7 +93,7 @@ async def post_page(request: Request) -> Response:
             return render_page(request, "post.html", group=group, post=post)
         if (refusal := await require_signature(request)) is not None:
             return refusal
-        note = activities.with_context(post.document, activities.NOTE_CONTEXT)
+        note = activities.with_context(post.document, object_context(post.document))
         return activity_response(request, note)
 
 

@@ -1,0 +1,36 @@
+"""Finding our own posts, events and polls from the ids remote activities name."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.models import Group
+from outbox.models import Post
+from outbox.sharing_models import Event
+
+
+async def local_post(session: AsyncSession, ctx: Context, url: str | None) -> Post | None:
+    """The live post of one of our groups whose id is ``url``, or None."""
+    prefix = ctx.urls.group("")
+    if url is None or not url.startswith(prefix):
+        return None
+    parts = url.removeprefix(prefix).split("/")
+    if len(parts) != 3 or parts[1] != "posts":
+        return None
+    found = await session.execute(
+        select(Post)
+        .join(Group, Group.id == Post.group_id)
+        .where(Group.uid == parts[0], Post.uid == parts[2], Post.deleted_at.is_(None))
+    )
+    return found.scalar_one_or_none()
+
+
+async def local_event(session: AsyncSession, ctx: Context, url: str | None) -> Event | None:
+    """Our event whose id is ``url``, or None."""
+    post = await local_post(session, ctx, url)
+    if post is None:
+        return None
+    found: Event | None = await session.scalar(select(Event).where(Event.post_id == post.id))
+    return found

@@ -1,0 +1,61 @@
+"""Offers, needs and events among the objects followed actors publish, kept as structured rows.
+
+Called wherever ``inbox.objects`` stores, updates or tombstones an object, so a
+received offer reaches the board and an event the network calendar through the
+same Create/Update/Delete handling (and checks) as every other object.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inbox.models import RemoteObject
+from outbox.documents.received import ReceivedEvent, ReceivedOffer, parse_event, parse_offer
+from outbox.sharing_models import RemoteEvent, RemoteOffer
+
+
+async def _offer(session: AsyncSession, row: RemoteObject, found: ReceivedOffer) -> None:
+    offer = await session.scalar(select(RemoteOffer).where(RemoteOffer.ap_id == row.ap_id))
+    if offer is None:
+        offer = RemoteOffer(ap_id=row.ap_id, attributed_to=row.attributed_to)
+        session.add(offer)
+    url = row.document.get("url")
+    offer.url = url if isinstance(url, str) else None
+    offer.content_html = row.content_html
+    offer.published, offer.updated = row.published, row.updated
+    for name in ("kind", "title", "language", "skills", "area", "valid_until", "state"):
+        setattr(offer, name, getattr(found, name))
+
+
+async def _event(session: AsyncSession, row: RemoteObject, found: ReceivedEvent) -> None:
+    event = await session.scalar(select(RemoteEvent).where(RemoteEvent.ap_id == row.ap_id))
+    if event is None:
+        event = RemoteEvent(ap_id=row.ap_id, attributed_to=row.attributed_to)
+        session.add(event)
+    url = row.document.get("url")
+    event.url = url if isinstance(url, str) else None
+    event.content_html = row.content_html
+    event.updated = row.updated
+    event.starts_at, event.ends_at = found.start, found.end
+    for name in ("title", "summary", "timezone", "place_name", "place_address"):
+        setattr(event, name, getattr(found, name))
+    event.online_url, event.rrule, event.cancelled = found.online_url, found.rrule, found.cancelled
+
+
+async def mirror_shared(session: AsyncSession, row: RemoteObject) -> None:
+    """Bring the ``remote_offers``/``remote_events`` row of ``row`` in line with it.
+
+    A tombstone, or an object that is no longer an offer or event, removes it.
+    """
+    offer = None if row.deleted else parse_offer(row.document)
+    event = None if row.deleted else parse_event(row.document)
+    if offer is not None:
+        await _offer(session, row, offer)
+    else:
+        await session.execute(delete(RemoteOffer).where(RemoteOffer.ap_id == row.ap_id))
+    if event is not None:
+        await _event(session, row, event)
+    else:
+        await session.execute(delete(RemoteEvent).where(RemoteEvent.ap_id == row.ap_id))
+    await session.flush()

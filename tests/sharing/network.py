@@ -1,0 +1,61 @@
+"""Two linked instances for the sharing tests, and the command line aimed at one of them."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actors.groups import get_group
+from outbox import follows
+from tests.helpers import add_group
+from tests.instances import Instance, settle
+from web.cli import main
+
+
+async def linked(make_instance: Any) -> tuple[Instance, Instance]:
+    """``alpha`` on one instance follows ``beta`` on another (accepted)."""
+    one, two = await make_instance(), await make_instance()
+    await add_group(one, "alpha")
+    await add_group(two, "beta")
+    async with one.ctx.sessions() as session:
+        alpha = await get_group(session, "alpha")
+        await follows.follow(session, one.ctx, alpha, f"beta@{two.host}")
+        await session.commit()
+    await settle(one, two)
+    return one, two
+
+
+class Cli:
+    """Runs ``mutuals …`` against one instance's database: ``await cli(instance, *argv)``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+        self.monkeypatch = monkeypatch
+        self.capsys = capsys
+
+    async def __call__(self, instance: Instance, *argv: str) -> tuple[int, str, str]:
+        self.monkeypatch.setenv("MUTUALS_DEV", "1")
+        self.monkeypatch.setenv("MUTUALS_BASE_URL", instance.base_url)
+        self.monkeypatch.setenv("MUTUALS_DATABASE_URL", instance.settings.database_url)
+        code = await asyncio.to_thread(main, list(argv))
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+    async def ok(self, instance: Instance, *argv: str) -> str:
+        """Run a command that must succeed; its output."""
+        code, out, err = await self(instance, *argv)
+        assert (code, err) == (0, ""), err
+        return out
+
+    async def fails(self, instance: Instance, *argv: str) -> str:
+        """Run a command that must fail with one line on stderr; that line."""
+        code, out, err = await self(instance, *argv)
+        assert code != 0 and out == "" and len(err.splitlines()) == 1, (code, out, err)
+        return err.strip()
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """The ``mutuals`` command line."""
+    return Cli(monkeypatch, capsys)
