@@ -55,7 +55,10 @@ async def fetch_signed(ctx: Context, url: str, *, kind: str = "activity") -> dic
 
 
 async def _refuse_blocked_domain(ctx: Context, session: AsyncSession, url: str) -> None:
-    """Never fetch from a blocked domain (nor, in allowlist mode, from an unlisted one)."""
+    """Never fetch from a blocked domain (nor, in allowlist mode, from an unlisted one),
+    and never take one of our own URLs for a remote actor or key."""
+    if ctx.urls.is_local(url):
+        raise ActorError(f"not fetching {url}: it is on this instance")
     reason = await domain_refused(session, ctx.federation, url)
     if reason is not None:
         raise ActorError(f"not fetching {url}: {reason}")

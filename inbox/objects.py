@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.db import utcnow
 from actors.models import Following, RemoteActor
+from actors.moderation import domain_rule
 from federation.content import sanitize_html
-from federation.origin import same_origin
+from federation.origin import host_of, same_origin
 from federation.vocab import as_list, first_type, get_id
 from inbox.models import RemoteObject
 from inbox.shape import http_url
 from inbox.shared_objects import mirror_shared
+
+MEDIA_KEYS = frozenset({"attachment", "icon", "image"})
 
 # Mastodon shows Note and Question as posts and converts the others; we keep them all.
 OBJECT_TYPES = frozenset(
@@ -89,13 +92,35 @@ def _fill(row: RemoteObject, doc: dict[str, Any], owner: str) -> None:
     row.updated = _time(doc.get("updated"))
 
 
-async def store_object(session: AsyncSession, doc: dict[str, Any], owner: str) -> RemoteObject:
+async def limited(session: AsyncSession, doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The part of ``doc`` we may keep under its domain's rule (``mutuals domain block``).
+
+    A silenced domain's objects are not kept, so they are never shown or relayed (its
+    accounts can still follow our groups); a domain whose media is rejected has its
+    attachments, icons and images dropped, so nothing of them is stored or fetched.
+    """
+    rule = await domain_rule(session, host_of(doc["id"]))
+    if rule is not None and rule.silence:
+        return None
+    if rule is not None and rule.reject_media:
+        return {key: value for key, value in doc.items() if key not in MEDIA_KEYS}
+    return doc
+
+
+async def store_object(
+    session: AsyncSession, doc: dict[str, Any], owner: str
+) -> RemoteObject | None:
     """Keep a new object (``is_storable`` and owned by ``owner``); a known one is left alone.
 
-    A tombstone with this id wins: the object stays deleted.
+    A tombstone with this id wins: the object stays deleted. None when its domain's
+    rule keeps it out (see ``limited``).
     """
     row = await find_object(session, doc["id"])
     if row is None:
+        kept = await limited(session, doc)
+        if kept is None:
+            return None
+        doc = kept
         row = RemoteObject(ap_id=doc["id"])
         _fill(row, doc, owner)
         session.add(row)

@@ -102,6 +102,7 @@ class Peer:
     actors: dict[str, PeerActor] = field(default_factory=dict)
     objects: dict[str, dict[str, Any] | int] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    fetched: list[str] = field(default_factory=list)  # paths of every GET served
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def actor(self, name: str = "alice", *, type: str = "Person") -> PeerActor:
@@ -202,6 +203,7 @@ class Peer:
 
     def app(self) -> Starlette:
         async def actor_doc(request: Request) -> Response:
+            self.fetched.append(request.url.path)
             found = self.actors.get(request.path_params["name"])
             if found is None:
                 return Response(status_code=404)
@@ -214,6 +216,7 @@ class Peer:
             return Response(status_code=202)
 
         async def anything(request: Request) -> Response:
+            self.fetched.append(request.url.path)
             found = self.objects.get(request.url.path)
             if found is None:
                 return Response(status_code=404)
@@ -232,12 +235,16 @@ class Peer:
 
 
 @asynccontextmanager
-async def running_peer() -> AsyncIterator[Peer]:
-    """Serve a `Peer` on a free loopback port for the duration of the block."""
+async def running_peer(host: str = "127.0.0.1") -> AsyncIterator[Peer]:
+    """Serve a `Peer` on a free loopback port for the duration of the block.
+
+    ``host`` names it in its ids: ``localhost`` gives a second, distinct domain on
+    the same loopback address (for domain rules and allowlist tests).
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    peer = Peer(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}")
+    peer = Peer(base_url=f"http://{host}:{sock.getsockname()[1]}")
     server = uvicorn.Server(uvicorn.Config(peer.app(), log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

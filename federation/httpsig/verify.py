@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from . import cavage, rfc9421
 from .digest import verify_content_digest, verify_digest_header
 from .errors import SignatureError
-from .fields import normalize_headers, path_and_query
+from .fields import authority, normalize_headers, path_and_query
 from .keys import PublicKey
 
 Scheme = Literal["cavage", "rfc9421"]
@@ -112,6 +112,18 @@ def _needs_digest(method: str, body: bytes | None) -> bool:
     return bool(body) or method.upper() == "POST"
 
 
+def _check_host(fields: Mapping[str, str], url: str) -> None:
+    # Cavage signs the Host header, not the URL: a signature made for another server
+    # (with its Host header sent along) must not verify here.
+    scheme = urlsplit(url).scheme
+    try:
+        claimed = authority(f"{scheme}://{fields.get('host', '').strip()}")
+    except ValueError:
+        claimed = ""
+    if claimed != authority(url):
+        raise SignatureError("the Host header does not name this server")
+
+
 def _verify_cavage(
     method: str,
     url: str,
@@ -127,6 +139,7 @@ def _verify_cavage(
     for required in (cavage.REQUEST_TARGET, "host"):
         if required not in covered:
             raise SignatureError(f"signature must cover {required}")
+    _check_host(fields, url)
     if "date" not in covered and cavage.CREATED not in covered:
         raise SignatureError("signature must cover date or (created)")
     if "date" in covered:

@@ -6,6 +6,7 @@ from inbox.handlers import (  # noqa: F401
     announce,
     create,
     delete,
+    flag,
     follow,
     reject,
     rsvp,

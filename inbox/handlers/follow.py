@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.context import Context
 from actors.groups import find_group_by_uid
 from actors.models import Follower, Group
+from actors.moderation import is_blocked
 from actors.remote import get_actor
 from inbox.models import InboxItem
 from inbox.registry import handles
@@ -44,6 +45,11 @@ async def follow(
     group = await local_group(session, ctx, object_id(activity))
     if group is None:
         log.info("Follow %s is not for one of our groups", activity["id"])
+        return
+    if await is_blocked(session, group.id, actor):
+        # The shared inbox takes activities for every group; this one blocks the actor.
+        # Ignored without an answer, as after the Block we sent it.
+        log.info("Follow %s: %s blocks %s", activity["id"], group.name, actor)
         return
     remote = await get_actor(ctx, session, actor)
     found = await session.execute(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.context import Context
 from actors.remote import ACTOR_TYPES, get_actor
 from inbox.models import InboxItem
-from inbox.objects import find_object, is_storable, owned_by, update_object
+from inbox.objects import find_object, is_storable, limited, owned_by, update_object
 from inbox.origin import object_from_actor
 from inbox.registry import handles
 from inbox.shape import object_id, requester
@@ -32,8 +32,10 @@ async def update(
     if row is None or row.deleted or row.attributed_to != actor:
         return
     doc = await object_from_actor(ctx, activity, actor)
-    if doc is not None and is_storable(doc) and doc["id"] == row.ap_id and owned_by(doc, actor):
-        update_object(row, doc)
+    if doc is None or not is_storable(doc) or doc["id"] != row.ap_id or not owned_by(doc, actor):
+        return
+    if (kept := await limited(session, doc)) is not None:
+        update_object(row, kept)
         await mirror_shared(session, row)
 
 
