@@ -12,7 +12,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from web.ratelimit import inbox_limiter
-from web.routes import actors, collections, discovery, inbox, objects
+from web.routes import actors, calendars, collections, discovery, inbox, objects
 from web.runtime import open_context
 from web.settings import Settings
 from web.workers import running_workers
@@ -38,6 +38,7 @@ def create_app(
         *inbox.routes,
         *objects.routes,
         *collections.routes,
+        *calendars.routes,
         Mount("/static", static, name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

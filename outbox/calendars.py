@@ -1,0 +1,89 @@
+"""Calendar entries of a group's events and of its network's, for the iCalendar feeds."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.models import Following, Group, RemoteActor
+from federation.content import plain_text
+from outbox.documents.ical import CalendarEntry
+from outbox.models import Post
+from outbox.sharing_models import Event, RemoteEvent
+
+
+def local_entry(row: Event, post: Post) -> CalendarEntry:
+    """One of our events: its first occurrence and rule, so calendars expand the series."""
+    place = ", ".join(p for p in (row.place_name, row.place_address) if p) or row.online_url
+    return CalendarEntry(
+        uid=post.document["id"],
+        title=row.title,
+        start=row.starts_at,
+        timezone=row.timezone,
+        end=row.ends_at,
+        description=row.body,
+        location=place,
+        url=post.document["id"],
+        rrule=row.rrule,
+        cancelled=row.cancelled,
+        sequence=row.sequence,
+        created=row.created_at,
+        last_modified=row.updated_at,
+    )
+
+
+def remote_entry(row: RemoteEvent) -> CalendarEntry:
+    """An event a followed group published, as we received it."""
+    place = ", ".join(p for p in (row.place_name, row.place_address) if p) or row.online_url
+    return CalendarEntry(
+        uid=row.ap_id,
+        title=row.title,
+        start=row.starts_at,
+        timezone=row.timezone or "UTC",
+        end=row.ends_at,
+        description=" ".join(plain_text(row.content_html).split()) or row.summary,
+        location=place,
+        url=row.url or row.ap_id,
+        rrule=row.rrule,
+        cancelled=row.cancelled,
+        last_modified=row.updated,
+    )
+
+
+async def group_entries(session: AsyncSession, group: Group) -> list[CalendarEntry]:
+    """The group's public events, soonest first."""
+    found = await session.execute(
+        select(Event, Post)
+        .join(Post, Post.id == Event.post_id)
+        .where(Event.group_id == group.id, Post.deleted_at.is_(None))
+        .where(Post.visibility.in_(("public", "unlisted")))
+        .order_by(Event.starts_at)
+    )
+    return [local_entry(row, post) for row, post in found.all()]
+
+
+async def event_entry(session: AsyncSession, group: Group, post_uid: str) -> CalendarEntry | None:
+    """One public event of the group, by its post uid."""
+    found = await session.execute(
+        select(Event, Post)
+        .join(Post, Post.id == Event.post_id)
+        .where(Event.group_id == group.id, Post.uid == post_uid, Post.deleted_at.is_(None))
+        .where(Post.visibility.in_(("public", "unlisted")))
+    )
+    row = found.first()
+    return None if row is None else local_entry(row[0], row[1])
+
+
+async def network_entries(session: AsyncSession, group: Group) -> list[CalendarEntry]:
+    """Events of the actors the group follows, soonest first."""
+    followed = (
+        select(RemoteActor.ap_id)
+        .join(Following, Following.actor_id == RemoteActor.id)
+        .where(Following.group_id == group.id, Following.accepted.is_(True))
+    )
+    found = await session.execute(
+        select(RemoteEvent)
+        .where(RemoteEvent.attributed_to.in_(followed))
+        .order_by(RemoteEvent.starts_at)
+    )
+    return [remote_entry(row) for row in found.scalars()]
