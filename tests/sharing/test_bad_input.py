@@ -17,7 +17,8 @@ TWO = ("--option", "a", "--option", "b")
 CASES = [
     (("offer", "g", "  "), "error: the title (en) is empty"),
     (("need", "g", "Ladder", "--skill", "two words"), "must be one word"),
-    (("offer", "g", "Soup", "--until", "2001-01-01"), "the end date (2001-01-01 23:59+00:00) is in the past"),
+    (("offer", "g", "Soup", "--until", "2001-01-01"),
+     "the end date (2001-01-01 23:59+00:00) is in the past"),
     (("offer", "g", "Soup", "--until", "soon"), "'soon' is not a date; write it as 2025-11-30"),
     (("offer", "close", "g", "nope"), "say why it closes: --fulfilled or --withdrawn"),
     (("offer", "g", "Soup", "--lang", "es", "Sopa", "--lang-body", "es", "x"), "needs one in en"),
