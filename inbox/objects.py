@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.db import utcnow
 from actors.models import Following, RemoteActor
 from actors.moderation import domain_rule
-from federation.content import sanitize_html
+from federation.content import clean_name, sanitize_html
 from federation.origin import host_of, same_origin
 from federation.vocab import as_list, first_type, get_id
 from inbox.models import RemoteObject
@@ -83,11 +83,25 @@ async def find_object(session: AsyncSession, ap_id: str) -> RemoteObject | None:
     return result.scalar_one_or_none()
 
 
+def _cleaned(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with its ``summary`` sanitized and its ``name`` made plain, safe text.
+
+    ``content`` stays as sent (``content_html`` is its sanitized form); these two have
+    no column of their own, so the stored document carries their clean versions.
+    """
+    clean = dict(doc)
+    if isinstance(doc.get("summary"), str):
+        clean["summary"] = sanitize_html(doc["summary"])
+    if isinstance(doc.get("name"), str):
+        clean["name"] = clean_name(doc["name"], max_length=500)
+    return clean
+
+
 def _fill(row: RemoteObject, doc: dict[str, Any], owner: str) -> None:
     row.type = first_type(doc) or "Note"
     row.attributed_to = owner
     row.content_html = _content_html(doc)
-    row.document = doc
+    row.document = _cleaned(doc)
     row.published = _time(doc.get("published"))
     row.updated = _time(doc.get("updated"))
 

@@ -116,9 +116,7 @@ async def test_signature_for_another_request(
 ) -> None:
     method, url = signed_as
     body = follow_body(peer, demo)
-    headers = signed(
-        peer.actor("alice"), url.format(inbox=inbox_url(demo)), body, method=method
-    )
+    headers = signed(peer.actor("alice"), url.format(inbox=inbox_url(demo)), body, method=method)
     await refused(demo, peer, body, headers)
 
 

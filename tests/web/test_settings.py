@@ -51,3 +51,13 @@ def test_env_file_values_are_defaults(tmp_path: Path) -> None:
     assert load_settings({}, env_file).base_url == "http://localhost:9000"
     overridden = load_settings({"MUTUALS_BASE_URL": "http://localhost:9001"}, env_file)
     assert overridden.base_url == "http://localhost:9001"
+
+
+def test_inbox_rate_limit_settings() -> None:
+    env = {"MUTUALS_DEV": "1", "MUTUALS_INBOX_RATE": "0.5", "MUTUALS_INBOX_BURST": "20"}
+    settings = load_settings(env, NO_FILE)
+    assert (settings.inbox_rate, settings.inbox_burst) == (0.5, 20)
+    assert load_settings({"MUTUALS_DEV": "1"}, NO_FILE).inbox_rate == 10.0
+    for bad in ({"MUTUALS_INBOX_RATE": "fast"}, {"MUTUALS_INBOX_BURST": "0"}):
+        with pytest.raises(SettingsError, match="MUTUALS_INBOX_"):
+            load_settings({"MUTUALS_DEV": "1", **bad}, NO_FILE)
