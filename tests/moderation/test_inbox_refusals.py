@@ -1,6 +1,7 @@
 """Done-when list 5 on running instances: blocked accounts and domains get 403, allies-only
 mode refuses unlisted domains both ways, a received Flag is stored, the inbox rate limit
-answers 429. Peers are told apart by name: ``127.0.0.1`` and ``localhost``."""
+answers 429; limited (silenced, media-rejected) domains. Peers are told apart by name:
+``127.0.0.1`` and ``localhost``."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from actors.groups import get_group
 from actors.models import Follower
 from actors.moderation import add_block, allow_domain, block_domain, group_reports, refused_hosts
 from actors.remote import ActorError
+from inbox.models import RemoteObject
 from outbox.follows import follow as follow_account
 from outbox.models import Delivery
 from outbox.posts import publish_note
 from tests.conftest import InstanceFactory
 from tests.helpers import add_group
-from tests.inbox.support import count_items, inbox_url, rows
+from tests.inbox.support import count_items, follow, inbox_url, rows
 from tests.instances import Instance, settle
 from tests.peer import Peer, running_peer
 from web.commands.moderation import reports as reports_command
@@ -189,3 +191,30 @@ async def test_inbox_rate_limit_is_429_per_host(
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) >= 1
     assert other_host.status_code == 202  # counted per remote host
+
+
+@pytest.mark.parametrize(
+    ("flags", "kept", "media"),
+    [({"silence": True}, False, False), ({"reject_media": True}, True, False), ({}, True, True)],
+)
+async def test_limited_domains(
+    instance: Instance, peer: Peer, flags: dict[str, bool], kept: bool, media: bool
+) -> None:
+    await add_group(instance, "demo")
+    alice = peer.actor("alice")
+    await follow(instance, "demo", alice)
+    if flags:
+        async with instance.ctx.sessions() as session:
+            await block_domain(session, "127.0.0.1", **flags)
+            await session.commit()
+    picture = {"type": "Image", "mediaType": "image/png", "url": f"{peer.base_url}/pic.png"}
+    note = peer.note(alice, "<p>Look</p>", attachment=[picture])
+    create = peer.activity(alice, "Create", {k: v for k, v in note.items() if k != "@context"})
+
+    assert (await peer.post(inbox_url(instance, None), create)).status_code == 202
+    await settle(instance)
+
+    stored = await rows(instance, RemoteObject)
+    assert len(stored) == int(kept)  # silenced: never stored, so never shown or relayed
+    assert [("attachment" in row.document) for row in stored] == ([media] if kept else [])
+    assert "/pic.png" not in peer.fetched  # media is never fetched
