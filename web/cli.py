@@ -14,11 +14,11 @@ from actors.moderation import ModerationError
 from actors.remote import ActorError
 from outbox.documents.errors import DocumentError
 from outbox.errors import OutboxError
-from web.commands import follows, groups, moderation, posts, server, sharing
+from web.commands import follows, groups, moderation, posts, queue, server, sharing
 from web.commands.base import CliError
 from web.settings import SettingsError, load_settings
 
-COMMAND_MODULES = (server, groups, follows, posts, moderation, sharing)
+COMMAND_MODULES = (server, groups, follows, posts, moderation, sharing, queue)
 
 
 def build_parser() -> argparse.ArgumentParser:

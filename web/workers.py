@@ -1,7 +1,7 @@
 """Running the queue workers as background loops (in the web process or ``mutuals worker``).
 
 Three queues: inbox items, fan-out jobs and deliveries (``outbox.delivery_loop``
-keeps its own pipeline full). On stop (SIGTERM, or
+keeps its own pipeline full), plus the periodic sharing step. On stop (SIGTERM, or
 the web app shutting down) each loop finishes what it holds within `GRACE` seconds;
 anything still running then is cancelled and its rows given back, so a restarted
 worker resumes them at once.
@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager, suppress
 from actors.context import Context
 from actors.queue import wind_down
 from inbox import worker as inbox_worker
-from outbox import delivery, fanout
+from outbox import delivery, fanout, sharing_step
 from outbox.delivery_loop import serve as serve_deliveries
 
 log = logging.getLogger("mutuals.workers")
@@ -27,8 +27,11 @@ GRACE = 5.0
 
 
 def worker_steps() -> list[Step]:
-    """The ``run_once`` of every queue worker; each returns how many rows it handled."""
-    return [inbox_worker.run_once, fanout.run_once, delivery.run_once]
+    """The ``run_once`` of every queue worker; each returns how many rows it handled.
+
+    ``sharing_step`` is periodic rather than a queue: offers expiring, poll tallies, events.
+    """
+    return [inbox_worker.run_once, fanout.run_once, delivery.run_once, sharing_step.run_once]
 
 
 async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 0.5) -> None:
@@ -60,7 +63,7 @@ async def running_workers(
         yield
         return
     stop = asyncio.Event()
-    steps: list[Step] = [inbox_worker.run_once, fanout.run_once]
+    steps: list[Step] = [inbox_worker.run_once, fanout.run_once, sharing_step.run_once]
     tasks = [asyncio.create_task(_stoppable(ctx, step, stop, grace)) for step in steps]
     tasks.append(asyncio.create_task(serve_deliveries(ctx, stop, grace=grace)))
     try:
