@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 
@@ -10,11 +11,11 @@ from actors.db import utcnow
 from outbox import sharing_step
 from outbox.models import Post
 from outbox.sharing_models import Offer, RemoteOffer
-from tests.instances import settle
+from tests.instances import Instance, settle
 from tests.sharing.network import Cli, linked
 
 
-async def _remote(instance, ap_id: str) -> RemoteOffer | None:  # type: ignore[no-untyped-def]
+async def _remote(instance: Instance, ap_id: str) -> RemoteOffer | None:
     async with instance.ctx.sessions() as session:
         found: RemoteOffer | None = await session.scalar(
             select(RemoteOffer).where(RemoteOffer.ap_id == ap_id)
@@ -22,7 +23,7 @@ async def _remote(instance, ap_id: str) -> RemoteOffer | None:  # type: ignore[n
     return found
 
 
-async def test_offer_and_need_reach_the_board_and_close(make_instance, cli: Cli) -> None:  # type: ignore[no-untyped-def]
+async def test_offer_and_need_reach_the_board_and_close(make_instance: Any, cli: Cli) -> None:
     one, two = await linked(make_instance)
     # Given: beta offers bike repair and needs a ladder; alpha needs bike repair.
     out = await cli.ok(
@@ -71,7 +72,7 @@ async def test_offer_and_need_reach_the_board_and_close(make_instance, cli: Cli)
     assert err == f"error: offer {offer_uid} is already fulfilled"
 
 
-async def test_an_offer_expires_after_its_until_day(make_instance, cli: Cli) -> None:  # type: ignore[no-untyped-def]
+async def test_an_offer_expires_after_its_until_day(make_instance: Any, cli: Cli) -> None:
     one, two = await linked(make_instance)
     tomorrow = (utcnow() + dt.timedelta(days=1)).date()
     await cli.ok(two, "offer", "beta", "Soup", "--until", tomorrow.isoformat())
