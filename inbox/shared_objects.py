@@ -7,6 +7,8 @@ same Create/Update/Delete handling (and checks) as every other object.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,29 +16,30 @@ from inbox.models import RemoteObject
 from outbox.documents.received import ReceivedEvent, ReceivedOffer, parse_event, parse_offer
 from outbox.sharing_models import RemoteEvent, RemoteOffer
 
+Kept = TypeVar("Kept", RemoteOffer, RemoteEvent)
+
+
+async def _upsert(session: AsyncSession, model: type[Kept], row: RemoteObject) -> Kept:
+    kept = await session.scalar(select(model).where(model.ap_id == row.ap_id))
+    if kept is None:
+        kept = model(ap_id=row.ap_id, attributed_to=row.attributed_to)
+        session.add(kept)
+    url = row.document.get("url")
+    kept.url = url if isinstance(url, str) else None
+    kept.content_html = row.content_html
+    kept.updated = row.updated
+    return kept
+
 
 async def _offer(session: AsyncSession, row: RemoteObject, found: ReceivedOffer) -> None:
-    offer = await session.scalar(select(RemoteOffer).where(RemoteOffer.ap_id == row.ap_id))
-    if offer is None:
-        offer = RemoteOffer(ap_id=row.ap_id, attributed_to=row.attributed_to)
-        session.add(offer)
-    url = row.document.get("url")
-    offer.url = url if isinstance(url, str) else None
-    offer.content_html = row.content_html
-    offer.published, offer.updated = row.published, row.updated
+    offer = await _upsert(session, RemoteOffer, row)
+    offer.published = row.published
     for name in ("kind", "title", "language", "skills", "area", "valid_until", "state"):
         setattr(offer, name, getattr(found, name))
 
 
 async def _event(session: AsyncSession, row: RemoteObject, found: ReceivedEvent) -> None:
-    event = await session.scalar(select(RemoteEvent).where(RemoteEvent.ap_id == row.ap_id))
-    if event is None:
-        event = RemoteEvent(ap_id=row.ap_id, attributed_to=row.attributed_to)
-        session.add(event)
-    url = row.document.get("url")
-    event.url = url if isinstance(url, str) else None
-    event.content_html = row.content_html
-    event.updated = row.updated
+    event = await _upsert(session, RemoteEvent, row)
     event.starts_at, event.ends_at = found.start, found.end
     for name in ("title", "summary", "timezone", "place_name", "place_address"):
         setattr(event, name, getattr(found, name))

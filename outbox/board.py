@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
 from actors.db import utcnow
-from actors.models import Following, Group, RemoteActor
+from actors.models import Group
 from federation.content import normalize_hashtag, plain_text
 from outbox.models import Post
+from outbox.sharing import followed_actor_ids
 from outbox.sharing_models import Offer, RemoteOffer
 
 
@@ -66,14 +67,10 @@ async def _own(session: AsyncSession, group: Group, now: dt.datetime) -> list[En
 
 
 async def _network(session: AsyncSession, group: Group, now: dt.datetime) -> list[Entry]:
-    followed = (
-        select(RemoteActor.ap_id)
-        .join(Following, Following.actor_id == RemoteActor.id)
-        .where(Following.group_id == group.id, Following.accepted.is_(True))
-    )
     found = await session.execute(
         select(RemoteOffer)
-        .where(RemoteOffer.state == "open", RemoteOffer.attributed_to.in_(followed))
+        .where(RemoteOffer.state == "open")
+        .where(RemoteOffer.attributed_to.in_(followed_actor_ids(group)))
         .where(or_(RemoteOffer.valid_until.is_(None), RemoteOffer.valid_until > now))
         .order_by(RemoteOffer.id)
     )

@@ -5,16 +5,21 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.models import Following, Group, RemoteActor
+from actors.models import Group
 from federation.content import plain_text
 from outbox.documents.ical import CalendarEntry
 from outbox.models import Post
+from outbox.sharing import followed_actor_ids
 from outbox.sharing_models import Event, RemoteEvent
+
+
+def _where(name: str | None, address: str | None, online: str | None) -> str | None:
+    return ", ".join(p for p in (name, address) if p) or online
 
 
 def local_entry(row: Event, post: Post) -> CalendarEntry:
     """One of our events: its first occurrence and rule, so calendars expand the series."""
-    place = ", ".join(p for p in (row.place_name, row.place_address) if p) or row.online_url
+    place = _where(row.place_name, row.place_address, row.online_url)
     return CalendarEntry(
         uid=post.document["id"],
         title=row.title,
@@ -34,7 +39,7 @@ def local_entry(row: Event, post: Post) -> CalendarEntry:
 
 def remote_entry(row: RemoteEvent) -> CalendarEntry:
     """An event a followed group published, as we received it."""
-    place = ", ".join(p for p in (row.place_name, row.place_address) if p) or row.online_url
+    place = _where(row.place_name, row.place_address, row.online_url)
     return CalendarEntry(
         uid=row.ap_id,
         title=row.title,
@@ -76,14 +81,9 @@ async def event_entry(session: AsyncSession, group: Group, post_uid: str) -> Cal
 
 async def network_entries(session: AsyncSession, group: Group) -> list[CalendarEntry]:
     """Events of the actors the group follows, soonest first."""
-    followed = (
-        select(RemoteActor.ap_id)
-        .join(Following, Following.actor_id == RemoteActor.id)
-        .where(Following.group_id == group.id, Following.accepted.is_(True))
-    )
     found = await session.execute(
         select(RemoteEvent)
-        .where(RemoteEvent.attributed_to.in_(followed))
+        .where(RemoteEvent.attributed_to.in_(followed_actor_ids(group)))
         .order_by(RemoteEvent.starts_at)
     )
     return [remote_entry(row) for row in found.scalars()]

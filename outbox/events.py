@@ -20,8 +20,17 @@ from actors.models import Group
 from outbox.documents.event import EventSpec, Place, event_document
 from outbox.errors import OutboxError
 from outbox.models import Post
-from outbox.posts import publish_post, republish_post
-from outbox.sharing import find_shared, meta, new_post, optional_texts, stored_translations, texts
+from outbox.posts import republish_post
+from outbox.sharing import (
+    find_shared,
+    live_rows,
+    meta,
+    new_post,
+    optional_texts,
+    publish_shared,
+    stored_translations,
+    texts,
+)
 from outbox.sharing_models import Event, Rsvp
 
 RSVP_STATES = ("going", "maybe", "declined")
@@ -89,11 +98,7 @@ async def create_event(
     row = Event(group_id=group.id, sequence=0, created_at=now, updated_at=now)
     _fill(row, spec)
     post.document = await _document(session, ctx, group, post, row, now)
-    await publish_post(session, ctx, group, post)
-    row.post_id = post.id
-    session.add(row)
-    await session.flush()
-    return row
+    return await publish_shared(session, ctx, group, post, row)
 
 
 async def change_event(
@@ -130,10 +135,7 @@ async def change_event(
 async def advance_repeating(session: AsyncSession, ctx: Context, now: dt.datetime) -> int:
     """Re-send repeating events whose shown occurrence is over; how many moved on."""
     found = await session.execute(
-        select(Event, Post, Group)
-        .join(Post, Post.id == Event.post_id)
-        .join(Group, Group.id == Event.group_id)
-        .where(Event.rrule.is_not(None), Event.cancelled.is_(False), Post.deleted_at.is_(None))
+        live_rows(Event).where(Event.rrule.is_not(None), Event.cancelled.is_(False))
     )
     moved = 0
     for row, post, group in found.all():

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
@@ -22,8 +21,17 @@ from outbox.documents.offer import OfferKind, OfferSpec, OfferState, offer_docum
 from outbox.documents.when import end_of_day, require_future, zone
 from outbox.errors import OutboxError
 from outbox.models import Post
-from outbox.posts import publish_post, republish_post
-from outbox.sharing import find_shared, meta, new_post, optional_texts, stored_translations, texts
+from outbox.posts import republish_post
+from outbox.sharing import (
+    find_shared,
+    live_rows,
+    meta,
+    new_post,
+    optional_texts,
+    publish_shared,
+    stored_translations,
+    texts,
+)
 from outbox.sharing_models import Offer
 
 OFFER_TIMEZONE = "UTC"
@@ -83,11 +91,7 @@ async def open_offer(
         created_at=now,
     )
     post.document = _document(ctx, group, post, row)
-    await publish_post(session, ctx, group, post)
-    row.post_id = post.id
-    session.add(row)
-    await session.flush()
-    return row
+    return await publish_shared(session, ctx, group, post, row)
 
 
 async def _close(
@@ -126,11 +130,7 @@ async def close_offer(
 async def expire_offers(session: AsyncSession, ctx: Context, now: dt.datetime) -> int:
     """Close every open offer or need whose ``--until`` has passed; how many."""
     found = await session.execute(
-        select(Offer, Post, Group)
-        .join(Post, Post.id == Offer.post_id)
-        .join(Group, Group.id == Offer.group_id)
-        .where(Offer.state == "open", Offer.valid_until <= now, Post.deleted_at.is_(None))
-        .limit(100)
+        live_rows(Offer).where(Offer.state == "open", Offer.valid_until <= now).limit(100)
     )
     rows = found.all()
     for row, post, group in rows:

@@ -21,8 +21,16 @@ from actors.models import Group
 from outbox.documents.poll import PollSpec, poll_document
 from outbox.documents.when import require_future
 from outbox.models import Post
-from outbox.posts import publish_post, republish_post
-from outbox.sharing import find_shared, meta, new_post, stored_translations, texts
+from outbox.posts import republish_post
+from outbox.sharing import (
+    find_shared,
+    live_rows,
+    meta,
+    new_post,
+    publish_shared,
+    stored_translations,
+    texts,
+)
 from outbox.sharing_models import Poll, Vote
 
 TALLY_INTERVAL = dt.timedelta(seconds=60)
@@ -95,11 +103,7 @@ async def create_poll(
         created_at=now,
     )
     post.document = await _document(session, ctx, group, post, row, now)
-    await publish_post(session, ctx, group, post)
-    row.post_id = post.id
-    session.add(row)
-    await session.flush()
-    return row
+    return await publish_shared(session, ctx, group, post, row)
 
 
 async def poll_results(session: AsyncSession, group: Group, post_uid: str) -> Results:
@@ -116,13 +120,7 @@ async def publish_tallies(session: AsyncSession, ctx: Context, now: dt.datetime)
         and_(new_votes, last_sent <= now - TALLY_INTERVAL),
         and_(Poll.closes_at <= now, last_sent < Poll.closes_at),
     )
-    found = await session.execute(
-        select(Poll, Post, Group)
-        .join(Post, Post.id == Poll.post_id)
-        .join(Group, Group.id == Poll.group_id)
-        .where(Post.deleted_at.is_(None), due)
-        .limit(100)
-    )
+    found = await session.execute(live_rows(Poll).where(due).limit(100))
     rows = found.all()
     for row, post, group in rows:
         post.updated_at = now

@@ -12,17 +12,17 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
-from actors.models import Group
+from actors.models import Following, Group, RemoteActor
 from outbox.activities import Visibility, addressing
 from outbox.documents.common import Meta
 from outbox.documents.multilingual import Multilingual
 from outbox.errors import OutboxError
 from outbox.models import Post
-from outbox.posts import get_post
+from outbox.posts import get_post, publish_post
 from outbox.sharing_models import Event, Offer, Poll, Response
 
 Row = TypeVar("Row", Offer, Event, Poll)
@@ -103,3 +103,33 @@ async def list_responses(session: AsyncSession, group: Group, post_uid: str) -> 
         select(Response).where(Response.post_id == post.id).order_by(Response.id)
     )
     return list(found.scalars())
+
+
+async def publish_shared(
+    session: AsyncSession, ctx: Context, group: Group, post: Post, row: Row
+) -> Row:
+    """Publish ``post`` (its ``Create`` to the followers) and store ``row`` pointing at it."""
+    await publish_post(session, ctx, group, post)
+    row.post_id = post.id
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def followed_actor_ids(group: Group) -> Select[str]:
+    """The ids of the actors ``group`` follows (accepted), as a subquery."""
+    return (
+        select(RemoteActor.ap_id)
+        .join(Following, Following.actor_id == RemoteActor.id)
+        .where(Following.group_id == group.id, Following.accepted.is_(True))
+    )
+
+
+def live_rows(model: type[Row]) -> Select[Row, Post, Group]:
+    """``(row, post, group)`` of every ``model`` row whose post is not deleted."""
+    return (
+        select(model, Post, Group)
+        .join(Post, Post.id == model.post_id)
+        .join(Group, Group.id == model.group_id)
+        .where(Post.deleted_at.is_(None))
+    )

@@ -6,9 +6,11 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from actors.groups import get_group
 from outbox import follows
+from outbox.models import Post
 from tests.helpers import add_group
 from tests.instances import Instance, settle
 from web.cli import main
@@ -25,6 +27,14 @@ async def linked(make_instance: Any) -> tuple[Instance, Instance]:
         await session.commit()
     await settle(one, two)
     return one, two
+
+
+async def post_by_uid(instance: Instance, uid: str) -> Post:
+    """A post of ``instance`` by the uid a command printed."""
+    async with instance.ctx.sessions() as session:
+        post = await session.scalar(select(Post).where(Post.uid == uid))
+    assert post is not None
+    return post
 
 
 class Cli:

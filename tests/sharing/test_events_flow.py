@@ -11,21 +11,13 @@ from sqlalchemy import select
 
 from actors.db import utcnow
 from outbox import sharing_step
-from outbox.models import Post
 from outbox.sharing_models import RemoteEvent, Rsvp
 from tests.instances import Instance, settle
 from tests.peer import running_peer
-from tests.sharing.network import Cli, linked
+from tests.sharing.network import Cli, linked, post_by_uid
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-
-
-async def _post(instance: Instance, uid: str) -> Post:
-    async with instance.ctx.sessions() as session:
-        post = await session.scalar(select(Post).where(Post.uid == uid))
-    assert post is not None
-    return post
 
 
 async def _calendar(instance: Instance, path: str) -> Calendar:
@@ -46,7 +38,7 @@ async def test_event_lifecycle_and_calendars(make_instance: Any, cli: Cli) -> No
     )  # fmt: skip
     uid = out.split()[1]
     await settle(one, two)
-    post = await _post(two, uid)
+    post = await post_by_uid(two, uid)
     async with one.ctx.sessions() as session:
         remote = await session.scalar(select(RemoteEvent))
     assert remote is not None
@@ -86,7 +78,7 @@ async def test_event_lifecycle_and_calendars(make_instance: Any, cli: Cli) -> No
     assert str(vevent["status"]) == "CANCELLED"
     [vevent] = (await _calendar(two, "/groups/beta/events.ics")).walk("VEVENT")
     assert (str(vevent["status"]), int(vevent["sequence"])) == ("CANCELLED", 2)
-    assert (await _post(two, uid)).document["summary"].startswith("❌ Cancelled — ")
+    assert (await post_by_uid(two, uid)).document["summary"].startswith("❌ Cancelled — ")
     err = await cli.fails(two, "event", "update", "beta", uid, "--title", "Again")
     assert err == f"error: event {uid} is cancelled; create a new one instead"
 
@@ -103,12 +95,12 @@ async def test_a_repeating_event_moves_on_to_its_next_occurrence(
     )  # fmt: skip
     uid = out.split()[1]
     await settle(one, two)
-    shown = dt.datetime.fromisoformat((await _post(two, uid)).document["startTime"])
+    shown = dt.datetime.fromisoformat((await post_by_uid(two, uid)).document["startTime"])
     assert shown == start + dt.timedelta(days=1)
     # When: that occurrence is over, the periodic step sends the next one.
     assert await sharing_step.run_once(two.ctx, now + dt.timedelta(hours=2)) == 1
     await settle(one, two)
-    document = (await _post(two, uid)).document
+    document = (await post_by_uid(two, uid)).document
     assert dt.datetime.fromisoformat(document["startTime"]) == start + dt.timedelta(days=2)
     assert document["ical:rrule"] == "FREQ=DAILY"
     async with one.ctx.sessions() as session:
@@ -123,7 +115,7 @@ async def test_mobilizon_join_and_mastodon_replies_count(make_instance: Any, cli
     _one, two = await linked(make_instance)
     out = await cli.ok(two, "event", "beta", "Picnic", "--start", "2099-06-01 12:00")
     uid = out.split()[1]
-    event_id = (await _post(two, uid)).document["id"]
+    event_id = (await post_by_uid(two, uid)).document["id"]
     inbox = f"{two.base_url}/groups/beta/inbox"
     async with running_peer() as peer:
         mob, ana, bo = peer.actor("mob"), peer.actor("ana"), peer.actor("bo")

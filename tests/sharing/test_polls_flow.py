@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from actors.db import utcnow
 from inbox.models import RemoteObject
 from outbox import sharing_step
-from outbox.models import Activity, Post
+from outbox.models import Activity
 from outbox.polls import TALLY_INTERVAL
 from outbox.sharing_models import Vote
 from tests.instances import Instance, settle
 from tests.peer import Peer, PeerActor, running_peer
-from tests.sharing.network import Cli, linked
+from tests.sharing.network import Cli, linked, post_by_uid
 
 
 def vote(peer: Peer, voter: PeerActor, question: str, option: str, n: int) -> dict[str, Any]:
@@ -40,10 +40,7 @@ def vote(peer: Peer, voter: PeerActor, question: str, option: str, n: int) -> di
 
 
 async def _question(instance: Instance, uid: str) -> dict[str, Any]:
-    async with instance.ctx.sessions() as session:
-        post = await session.scalar(select(Post).where(Post.uid == uid))
-    assert post is not None
-    return post.document
+    return (await post_by_uid(instance, uid)).document
 
 
 async def _updates(instance: Instance) -> int:

@@ -7,24 +7,16 @@ from typing import Any
 from sqlalchemy import select
 
 from inbox.models import RemoteObject
-from outbox.models import Post
 from tests.helpers import AP
-from tests.instances import Instance, settle
+from tests.instances import settle
 from tests.peer import running_peer
-from tests.sharing.network import Cli, linked
-
-
-async def _post(instance: Instance, uid: str) -> Post:
-    async with instance.ctx.sessions() as session:
-        post = await session.scalar(select(Post).where(Post.uid == uid))
-    assert post is not None
-    return post
+from tests.sharing.network import Cli, linked, post_by_uid
 
 
 async def test_replies_to_a_need_are_listed_as_responses(make_instance: Any, cli: Cli) -> None:
     _one, two = await linked(make_instance)
     uid = (await cli.ok(two, "need", "beta", "A ladder", "--skill", "diy")).split()[1]
-    need_id = (await _post(two, uid)).document["id"]
+    need_id = (await post_by_uid(two, uid)).document["id"]
     inbox = f"{two.base_url}/groups/beta/inbox"
     async with running_peer() as peer:
         ana = peer.actor("ana")
@@ -44,7 +36,7 @@ async def test_a_multilingual_post_crosses_over(make_instance: Any, cli: Cli) ->
         two, "post", "beta", "Sopa el *viernes*", "--language", "es",
         "--lang", "en", "Soup on *Friday*", "--lang", "de", "Suppe am Freitag",
     )  # fmt: skip
-    post = await _post(two, out.split()[1].rstrip(":"))
+    post = await post_by_uid(two, out.split()[1].rstrip(":"))
     await settle(one, two)
     async with one.ctx.sessions() as session:
         seen = await session.scalar(
@@ -70,7 +62,7 @@ async def test_shared_posts_are_served_at_their_ids(make_instance: Any, cli: Cli
             url = f"{two.base_url}/groups/beta/posts/{uid}"
             doc = (await client.get(url, headers={"Accept": AP})).json()
             assert doc["type"] == type_ and doc["id"] == url
-            assert doc == {"@context": doc["@context"], **(await _post(two, uid)).document}
+            assert doc == {"@context": doc["@context"], **(await post_by_uid(two, uid)).document}
             page = await client.get(url, headers={"Accept": "text/html"})
             assert page.status_code == 200
             assert "<script>" not in page.text

@@ -28,15 +28,30 @@ def _calendar(entries: list[CalendarEntry], name: str, filename: str) -> Respons
     )
 
 
-async def group_events(request: Request) -> Response:
-    """Every public event of the group."""
+async def _group_feed(request: Request, network: bool) -> Response:
     ctx = app_context(request)
     async with ctx.sessions() as session:
         group = await find_group_by_uid(session, request.path_params["uid"])
         if group is None:
             return error_response(404, "no such group")
-        entries = await calendars.group_entries(session, group)
-    return _calendar(entries, group.display_name or group.name, f"{group.name}.ics")
+        if network:
+            entries = await calendars.network_entries(session, group)
+        else:
+            entries = await calendars.group_entries(session, group)
+    name = group.display_name or group.name
+    if network:
+        return _calendar(entries, f"{name}: network", f"{group.name}-network.ics")
+    return _calendar(entries, name, f"{group.name}.ics")
+
+
+async def group_events(request: Request) -> Response:
+    """Every public event of the group."""
+    return await _group_feed(request, network=False)
+
+
+async def network_events(request: Request) -> Response:
+    """Events of the groups and accounts the group follows."""
+    return await _group_feed(request, network=True)
 
 
 async def one_event(request: Request) -> Response:
@@ -50,18 +65,6 @@ async def one_event(request: Request) -> Response:
     if entry is None:
         return error_response(404, "no such event")
     return _calendar([entry], entry.title, f"{request.path_params['post']}.ics")
-
-
-async def network_events(request: Request) -> Response:
-    """Events of the groups and accounts the group follows."""
-    ctx = app_context(request)
-    async with ctx.sessions() as session:
-        group = await find_group_by_uid(session, request.path_params["uid"])
-        if group is None:
-            return error_response(404, "no such group")
-        entries = await calendars.network_entries(session, group)
-    name = f"{group.display_name or group.name}: network"
-    return _calendar(entries, name, f"{group.name}-network.ics")
 
 
 routes = [
