@@ -8,7 +8,7 @@ the outbox's job (``outbox.moderation``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -86,27 +86,6 @@ async def domain_refused(session: AsyncSession, mode: str, host: str) -> str | N
     if mode == "allowlist" and not await is_allowed(session, domain):
         return f"this instance federates only with listed domains, and {domain} is not one"
     return None
-
-
-async def refused_hosts(session: AsyncSession, mode: str, urls: Iterable[str]) -> set[str]:
-    """Which of ``urls`` (inboxes, actor ids, or bare hosts) nothing may be sent to.
-
-    For the delivery worker: a delivery row whose inbox is returned here is dropped,
-    never sent (blocked domains; in ``allowlist`` mode, every unlisted one).
-    """
-    verdicts: dict[str, bool] = {}  # one lookup per host, however many inboxes it has
-    refused = set()
-    for url in dict.fromkeys(urls):
-        try:
-            host = normalize_domain(url)
-        except ModerationError:
-            refused.add(url)
-            continue
-        if host not in verdicts:
-            verdicts[host] = await domain_refused(session, mode, host) is not None
-        if verdicts[host]:
-            refused.add(url)
-    return refused
 
 
 async def refusal(

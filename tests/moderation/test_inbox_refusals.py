@@ -12,8 +12,8 @@ import pytest
 
 from actors.groups import get_group
 from actors.models import Follower
-from actors.moderation import add_block, allow_domain, block_domain, group_reports, refused_hosts
-from actors.remote import ActorError
+from actors.moderation import add_block, allow_domain, block_domain, group_reports
+from actors.remote import ActorError, store_actor
 from inbox.models import RemoteObject
 from outbox.follows import follow as follow_account
 from outbox.models import Delivery
@@ -141,10 +141,26 @@ async def test_allowlist_never_delivers_to_an_unlisted_domain(
     assert ally.received == [] and ally.fetched == []
     hosts = {row.host for row in await rows(instance, Delivery)}
     assert all("localhost" not in host for host in hosts)
-    # And the check the delivery worker applies refuses ana's inbox.
-    async with instance.ctx.sessions() as session:
-        inboxes = [peer.actor("alice").inbox, ally.actor("ana").inbox]
-        assert await refused_hosts(session, "allowlist", inboxes) == {ally.actor("ana").inbox}
+
+
+async def test_allowlist_never_delivers_to_a_follower_from_before(
+    allies_only: Instance, peer: Peer, ally: Peer
+) -> None:
+    # Given ana followed the group before the instance went allies-only
+    async with allies_only.ctx.sessions() as session:
+        group = await get_group(session, "demo")
+        ana = await store_actor(session, ally.actor("ana").document())
+        session.add(Follower(group_id=group.id, actor_id=ana.id, follow_ap_id="x", accepted=True))
+        await session.commit()
+
+    # When the group posts
+    async with allies_only.ctx.sessions() as session:
+        await publish_note(session, allies_only.ctx, group, "For allies only")
+        await session.commit()
+    await settle(allies_only)
+
+    # Then the delivery worker drops ana's delivery instead of sending it
+    assert ally.received == []
 
 
 async def test_flag_is_stored_and_listed(
