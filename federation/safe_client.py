@@ -1,7 +1,7 @@
 """The SSRF-safe ``httpx.AsyncClient`` every outgoing request goes through, and its policy.
 
 ``build_client`` wires ``SafeNetworkBackend`` (the connect-time address check, see
-``federation.safe_backend``) into an httpcore pool behind ``SafeTransport``
+``federation.safe_backend``) into httpcore pools, one per origin, behind ``SafeTransport``
 (``federation.safe_transport``), with keep-alive HTTP/1.1, pool limits and no
 automatic redirects: ``federation.fetch`` follows them itself, re-checking every hop.
 """
@@ -57,16 +57,23 @@ def safe_transport(
     ssl_context: ssl.SSLContext | None = None,
 ) -> SafeTransport:
     """A keep-alive HTTP/1.1 transport that connects only where ``policy`` allows."""
-    pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
-        max_connections=policy.max_connections,
-        max_keepalive_connections=policy.max_connections,
-        keepalive_expiry=policy.keepalive_expiry,
-        http1=True,
-        http2=False,
-        network_backend=SafeNetworkBackend(allow_private=policy.allow_private, resolver=resolver),
+    context = ssl_context or httpx.create_ssl_context(trust_env=False)
+    backend = SafeNetworkBackend(allow_private=policy.allow_private, resolver=resolver)
+
+    def origin_pool() -> httpcore.AsyncConnectionPool:
+        return httpcore.AsyncConnectionPool(
+            ssl_context=context,
+            max_connections=policy.max_per_host,
+            max_keepalive_connections=policy.max_per_host,
+            keepalive_expiry=policy.keepalive_expiry,
+            http1=True,
+            http2=False,
+            network_backend=backend,
+        )
+
+    return SafeTransport(
+        origin_pool, max_per_host=policy.max_per_host, max_connections=policy.max_connections
     )
-    return SafeTransport(pool, max_per_host=policy.max_per_host)
 
 
 def build_client(

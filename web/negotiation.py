@@ -23,6 +23,11 @@ def json_bytes(doc: Any) -> bytes:
 
 def activity_response(request: Request, doc: Any, status_code: int = 200) -> Response:
     """JSON with the content type the client asked for (ld+json or activity+json)."""
+    return activity_bytes_response(request, json_bytes(doc), status_code)
+
+
+def activity_bytes_response(request: Request, body: bytes, status_code: int = 200) -> Response:
+    """Already serialized JSON, as `activity_response` sends it."""
     accept = request.headers.get("accept", "")
     media_type = (
         LD_CONTENT_TYPE
@@ -30,17 +35,19 @@ def activity_response(request: Request, doc: Any, status_code: int = 200) -> Res
         else AP_CONTENT_TYPE
     )
     return Response(
-        json_bytes(doc),
-        status_code=status_code,
-        media_type=media_type,
-        headers={"Vary": "Accept"},
+        body, status_code=status_code, media_type=media_type, headers={"Vary": "Accept"}
     )
 
 
 def jrd_response(doc: Any, status_code: int = 200) -> Response:
     """A JRD (WebFinger, host-meta.json) readable from any origin."""
+    return jrd_bytes_response(json_bytes(doc), status_code)
+
+
+def jrd_bytes_response(body: bytes, status_code: int = 200) -> Response:
+    """An already serialized JRD, as `jrd_response` sends it."""
     return Response(
-        json_bytes(doc),
+        body,
         status_code=status_code,
         media_type="application/jrd+json",
         headers={"Access-Control-Allow-Origin": "*"},

@@ -10,7 +10,14 @@ from starlette.routing import Route
 from actors.activitypub import group_actor, instance_actor
 from actors.groups import find_group_by_uid, list_groups
 from outbox.models import Post
-from web.negotiation import activity_response, error_response, wants_activity_json
+from web.cache import documents
+from web.negotiation import (
+    activity_bytes_response,
+    activity_response,
+    error_response,
+    json_bytes,
+    wants_activity_json,
+)
 from web.pages import render_page
 from web.signed_fetch import require_signature
 from web.state import app_context
@@ -24,17 +31,32 @@ async def index(request: Request) -> Response:
     return render_page(request, "index.html", groups=groups)
 
 
+async def _actor_json(request: Request, uid: str) -> Response:
+    # Peers fetch actors constantly: the serialized document is cached (web.cache).
+    cache = documents(request)
+    body: bytes | None = cache.get(("actor", uid))
+    if body is None:
+        ctx = app_context(request)
+        async with ctx.sessions() as session:
+            found = await find_group_by_uid(session, uid)
+        if found is None:
+            return error_response(404, "no such group")
+        body = json_bytes(group_actor(found, ctx.urls, ctx.host))
+        cache.put(("actor", uid), body)
+    if (refusal := await require_signature(request)) is not None:
+        return refusal
+    return activity_bytes_response(request, body)
+
+
 async def group(request: Request) -> Response:
     """A group as an ActivityPub actor, or its profile page for browsers."""
+    if wants_activity_json(request):
+        return await _actor_json(request, request.path_params["uid"])
     ctx = app_context(request)
     async with ctx.sessions() as session:
         found = await find_group_by_uid(session, request.path_params["uid"])
         if found is None:
             return error_response(404, "no such group")
-        if wants_activity_json(request):
-            if (refusal := await require_signature(request)) is not None:
-                return refusal
-            return activity_response(request, group_actor(found, ctx.urls, ctx.host))
         posts = await session.execute(
             select(Post)
             .where(

@@ -23,7 +23,8 @@ from federation.discovery import (
     webfinger_document,
 )
 from outbox.models import Post
-from web.negotiation import error_response, jrd_response
+from web.cache import documents
+from web.negotiation import error_response, jrd_bytes_response, jrd_response, json_bytes
 from web.state import app_context, app_settings
 
 CORS = {"Access-Control-Allow-Origin": "*"}
@@ -48,6 +49,10 @@ async def webfinger(request: Request) -> Response:
     resource = request.query_params.get("resource")
     if not resource:
         return error_response(400, "missing resource parameter", CORS)
+    cache = documents(request)
+    body: bytes | None = cache.get(("webfinger", resource))
+    if body is not None:
+        return jrd_bytes_response(body)
     try:
         group = await _group_for_resource(request, resource)
     except ResourceError as exc:
@@ -56,7 +61,9 @@ async def webfinger(request: Request) -> Response:
         return error_response(404, "no such group here", CORS)
     ctx = app_context(request)
     actor_id = ctx.urls.group(group.uid)
-    return jrd_response(webfinger_document(f"acct:{group.name}@{ctx.host}", actor_id, actor_id))
+    body = json_bytes(webfinger_document(f"acct:{group.name}@{ctx.host}", actor_id, actor_id))
+    cache.put(("webfinger", resource), body)
+    return jrd_bytes_response(body)
 
 
 async def host_meta(request: Request) -> Response:
