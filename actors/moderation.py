@@ -4,15 +4,24 @@ The checks (``is_blocked``, ``domain_refused``, ``refusal``) are what the inbox 
 the delivery worker ask before accepting or sending anything. Changing rules only
 touches rows here; the activities a block sends (``Block``, ``Undo``, ``Flag``) are
 the outbox's job (``outbox.moderation``).
+
+The checks read a per-process snapshot of the rules (`RuleCache`) instead of querying
+on every request: a commit of this process that changes a rule drops it at once, and
+it is re-read after `RULES_TTL` seconds anyway, so a rule changed by another process
+(the ``mutuals`` command line) applies here within that time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from actors.models import Follower, Following, RemoteActor
 from actors.moderation_models import Block, DomainAllow, DomainBlock, Report
@@ -61,31 +70,17 @@ async def domain_rule(session: AsyncSession, host: str) -> DomainBlock | None:
     return min(rows, key=lambda row: candidates.index(row.domain), default=None)
 
 
-async def is_allowed(session: AsyncSession, host: str) -> bool:
-    """True when ``host`` or a parent domain is on the allowlist."""
-    candidates = parent_domains(normalize_domain(host))
-    found = await session.execute(
-        select(DomainAllow.id).where(DomainAllow.domain.in_(candidates)).limit(1)
-    )
-    return found.first() is not None
-
-
 async def domain_refused(session: AsyncSession, mode: str, host: str) -> str | None:
     """Why nothing may be received from or sent to ``host``, or None when it may.
 
     ``host`` may carry a port or be a whole URL. Refused: a suspended domain and its
     subdomains; in ``allowlist`` mode, any domain not listed (nor a parent of it).
+    Read from `current_rules` (cached per process), not queried each time.
     """
-    try:
-        domain = normalize_domain(host)
-    except ModerationError:
+    domain = _domain_of(host)
+    if domain is None:
         return f"{host!r} is not a usable host"
-    rule = await domain_rule(session, domain)
-    if rule is not None and rule.suspend:
-        return f"the domain {rule.domain} is blocked"
-    if mode == "allowlist" and not await is_allowed(session, domain):
-        return f"this instance federates only with listed domains, and {domain} is not one"
-    return None
+    return (await current_rules(session)).domain_refused(mode, domain)
 
 
 async def refusal(
@@ -93,9 +88,137 @@ async def refusal(
 ) -> str | None:
     """Why an activity by ``actor_id`` (to ``group_id``, if any) must be refused (403)."""
     reason = await domain_refused(session, mode, actor_id)
-    if reason is None and group_id is not None and await is_blocked(session, group_id, actor_id):
+    blocks = (await current_rules(session)).blocks if group_id is not None else frozenset()
+    if reason is None and (group_id, actor_id) in blocks:
         reason = "the group blocks this account"
     return reason
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_of(host: str) -> str | None:
+    """`normalize_domain`, remembered (it parses URLs and IDNA), or None when unusable."""
+    try:
+        return normalize_domain(host)
+    except ModerationError:
+        return None
+
+
+# --- the rules, cached per process -----------------------------------------------------
+
+RULES_TTL = 5.0
+"""Seconds a snapshot of the rules is trusted. A commit of this process that changes a
+rule drops it at once; this bounds how long a rule changed by another process (the
+``mutuals`` command line, another web process or worker) takes to apply here."""
+
+_RULE_MODELS = (Block, DomainAllow, DomainBlock)
+_CHANGED = "moderation_rules_changed"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every moderation rule at one moment: what the checks need, without a query."""
+
+    suspend: dict[str, bool]
+    """Every domain rule: domain → whether it suspends (else it only limits)."""
+    allowed: frozenset[str]
+    blocks: frozenset[tuple[int, str]]
+    """(group id, account id) of every account block."""
+
+    def domain_refused(self, mode: str, domain: str) -> str | None:
+        """`domain_refused` for a normalised domain: the most specific rule decides."""
+        candidates = parent_domains(domain)
+        rule = next((name for name in candidates if name in self.suspend), None)
+        if rule is not None and self.suspend[rule]:
+            return f"the domain {rule} is blocked"
+        if mode == "allowlist" and not any(name in self.allowed for name in candidates):
+            return f"this instance federates only with listed domains, and {domain} is not one"
+        return None
+
+
+async def load_rules(session: AsyncSession) -> Rules:
+    """Every rule, read from the database (three small tables)."""
+    suspend = await session.execute(select(DomainBlock.domain, DomainBlock.suspend))
+    allowed = await session.execute(select(DomainAllow.domain))
+    blocks = await session.execute(select(Block.group_id, Block.actor_ap_id))
+    return Rules(
+        suspend={domain: bool(flag) for domain, flag in suspend.all()},
+        allowed=frozenset(allowed.scalars()),
+        blocks=frozenset((group_id, actor) for group_id, actor in blocks.all()),
+    )
+
+
+class RuleCache:
+    """One `Rules` snapshot per database, valid until a rule changes or `RULES_TTL` passes.
+
+    ``generation`` counts the commits of this process (any session, any engine) that
+    changed a rule; a snapshot taken under an older generation is stale. A session that
+    has changed rules itself but not committed reads them from the database, so it sees
+    its own changes.
+    """
+
+    generation = 0
+    clock: Callable[[], float] = time.monotonic
+    _snapshots: ClassVar[dict[object, tuple[float, int, Rules]]] = {}
+
+    @classmethod
+    async def get(cls, session: AsyncSession) -> Rules:
+        """The rules as ``session`` should see them."""
+        sync = session.sync_session
+        if _changes_rules(sync):
+            return await load_rules(session)
+        database = sync.get_bind().engine.url
+        entry = cls._snapshots.get(database)
+        if entry is not None and entry[1] == cls.generation and cls.clock() < entry[0]:
+            return entry[2]
+        generation = cls.generation
+        rules = await load_rules(session)
+        # A rule committed while loading made this snapshot stale already: not kept.
+        if generation == cls.generation:
+            cls._snapshots[database] = (cls.clock() + RULES_TTL, generation, rules)
+        return rules
+
+    @classmethod
+    def clear(cls) -> None:
+        """Forget every snapshot (the next check reads the database)."""
+        cls._snapshots.clear()
+
+
+async def current_rules(session: AsyncSession) -> Rules:
+    """The moderation rules, from the per-process cache (`RuleCache`)."""
+    return await RuleCache.get(session)
+
+
+def _changes_rules(session: Session) -> bool:
+    if session.info.get(_CHANGED):
+        return True
+    pending = (*session.new, *session.dirty, *session.deleted)
+    return any(isinstance(obj, _RULE_MODELS) for obj in pending)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    # Marked at flush, counted at commit: a reader loading the old rules between the
+    # two stores them under the old generation, which the commit makes stale.
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _RULE_MODELS) for obj in touched):
+        session.info[_CHANGED] = True
+
+
+def _on_statement(state: ORMExecuteState) -> None:
+    # Bulk INSERT/UPDATE/DELETE statements (``unblock_domain``) bypass the unit of work.
+    if state.is_insert or state.is_update or state.is_delete:
+        mapper = state.bind_mapper
+        if mapper is not None and issubclass(mapper.class_, _RULE_MODELS):
+            state.session.info[_CHANGED] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_CHANGED, False):
+        RuleCache.generation += 1
+
+
+event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "do_orm_execute", _on_statement)
+event.listen(Session, "after_commit", _after_commit)
 
 
 # --- account blocks --------------------------------------------------------------------

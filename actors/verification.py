@@ -8,8 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
 from actors.keys import load_public_key
-from actors.models import RemoteActor
-from actors.remote import ActorError, actor_for_key
+from actors.remote import ActorError, Signer, signer_of
 from federation.httpsig import SignatureError, signature_key_id, verify_request
 
 
@@ -20,31 +19,37 @@ async def verify_signed_request(
     url: str,
     headers: Mapping[str, str],
     body: bytes | None,
-) -> RemoteActor:
-    """The actor whose key signed this request; SignatureError when it does not verify.
+    *,
+    key_id: str | None = None,
+) -> Signer:
+    """The owner of the key that signed this request; SignatureError when it does not verify.
 
-    A key that fails is re-fetched once from its origin, so a peer that rotated
-    its key is believed after checking the new one at the source.
+    The key comes from the per-process cache when it can (``actors.remote.KeyCache``).
+    A key that fails, cached or stored, is re-fetched once from its origin, so a peer
+    that rotated its key is believed after checking the new one at the source.
+    ``key_id``, when given, is the request's already (``signature_key_id``).
     """
-    key_id = signature_key_id(method, headers)
+    key_id = key_id or signature_key_id(method, headers)
     try:
-        actor = await actor_for_key(ctx, session, key_id)
+        signer = await signer_of(ctx, session, key_id)
     except ActorError as exc:
         raise SignatureError(str(exc)) from exc
     try:
-        _verify(actor, method, url, headers, body)
+        _verify(signer, method, url, headers, body)
     except SignatureError:
         try:
-            actor = await actor_for_key(ctx, session, key_id, refresh=True)
+            signer = await signer_of(ctx, session, key_id, refresh=True)
         except ActorError as exc:
             raise SignatureError(str(exc)) from exc
-        _verify(actor, method, url, headers, body)
-    return actor
+        _verify(signer, method, url, headers, body)
+    return signer
 
 
 def _verify(
-    actor: RemoteActor, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    signer: Signer, method: str, url: str, headers: Mapping[str, str], body: bytes | None
 ) -> None:
-    if actor.public_key_pem is None:
-        raise SignatureError(f"{actor.ap_id} publishes no public key")
-    verify_request(method, url, headers, body, load_public_key(actor.public_key_pem))
+    if signer.public_key_pem is None:
+        raise SignatureError(f"{signer.ap_id} publishes no public key")
+    # An unusable PEM was not parsed: parsing it again raises the reason.
+    key = signer.public_key or load_public_key(signer.public_key_pem)
+    verify_request(method, url, headers, body, key)

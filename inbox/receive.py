@@ -17,12 +17,12 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
 from actors.groups import find_group_by_uid
+from actors.queue import insert_ignoring_conflicts
 from actors.verification import verify_signed_request
 from federation.httpsig import SignatureError, signature_key_id
 from federation.payload import PayloadError, parse_activity
@@ -142,7 +142,13 @@ async def _verify_and_store(
         group_id = group.id
     try:
         signer = await verify_signed_request(
-            ctx, session, request.method, request.url, request.headers, request.body
+            ctx,
+            session,
+            request.method,
+            request.url,
+            request.headers,
+            request.body,
+            key_id=request.key_id,
         )
     except SignatureError as exc:
         return Outcome(401, f"signature refused: {exc.reason}")
@@ -157,21 +163,15 @@ async def _verify_and_store(
         return Outcome(403, reason)
     # A host that speaks to us is up: deliveries to it resume (``outbox.hosts``).
     await mark_alive(session, host_of(signer.ap_id))
-    activity_id = activity["id"]
-    seen = await session.execute(
-        select(InboxItem.id).where(InboxItem.activity_ap_id == activity_id)
-    )
-    if seen.first() is not None:
-        return ALREADY_SEEN
-    session.add(
-        InboxItem(
-            activity_ap_id=activity_id, actor_ap_id=actor, group_id=group_id, payload=activity
+    stored = await session.execute(
+        insert_ignoring_conflicts(session, InboxItem)
+        .values(
+            activity_ap_id=activity["id"], actor_ap_id=actor, group_id=group_id, payload=activity
         )
+        .returning(InboxItem.id)
     )
-    try:
-        await session.commit()
-    except IntegrityError:
-        # Another request stored the same activity id a moment ago.
+    if stored.first() is None:  # the same activity id was stored before
         await session.rollback()
         return ALREADY_SEEN
+    await session.commit()
     return ACCEPTED
