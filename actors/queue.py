@@ -106,28 +106,27 @@ async def claim(
     return Lease(model, token, mine, duration)
 
 
-async def extend(sessions: async_sessionmaker[AsyncSession], lease: Lease) -> None:
-    """Push the lease of every row still held by ``lease`` one ``duration`` ahead."""
+async def _update_held(
+    sessions: async_sessionmaker[AsyncSession], lease: Lease, **values: Any
+) -> None:
     model = lease.model
     async with sessions() as session:
         await session.execute(
             update(model)
             .where(model.lease_token == lease.token, model.id.in_(lease.ids))
-            .values(locked_until=utcnow() + lease.duration)
+            .values(**values)
         )
         await session.commit()
+
+
+async def extend(sessions: async_sessionmaker[AsyncSession], lease: Lease) -> None:
+    """Push the lease of every row still held by ``lease`` one ``duration`` ahead."""
+    await _update_held(sessions, lease, locked_until=utcnow() + lease.duration)
 
 
 async def release(sessions: async_sessionmaker[AsyncSession], lease: Lease) -> None:
     """Give back every row ``lease`` still holds: claimable again at once."""
-    model = lease.model
-    async with sessions() as session:
-        await session.execute(
-            update(model)
-            .where(model.lease_token == lease.token, model.id.in_(lease.ids))
-            .values(locked_until=None, lease_token=None)
-        )
-        await session.commit()
+    await _update_held(sessions, lease, locked_until=None, lease_token=None)
 
 
 async def _heartbeat(sessions: async_sessionmaker[AsyncSession], lease: Lease) -> None:
