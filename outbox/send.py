@@ -13,10 +13,9 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.models import Follower, Group, RemoteActor
+from actors.models import Group
 from actors.urls import Urls
 from outbox.fanout import expand
 from outbox.hosts import host_of
@@ -75,16 +74,3 @@ async def queue_to_followers(
     if not await expand(session, job, limit=INLINE):
         session.add(job)
     return row
-
-
-async def follower_inboxes(session: AsyncSession, group: Group) -> list[str]:
-    """Distinct inboxes of a group's accepted followers, shared inboxes preferred.
-
-    Reads every follower at once: to send to followers, use `queue_to_followers`.
-    """
-    result = await session.execute(
-        select(RemoteActor.shared_inbox, RemoteActor.inbox)
-        .join(Follower, Follower.actor_id == RemoteActor.id)
-        .where(Follower.group_id == group.id, Follower.accepted.is_(True))
-    )
-    return list(dict.fromkeys(shared or inbox for shared, inbox in result.all()))
