@@ -2,9 +2,13 @@
 
 Rows are claimed in batches under a lease (``actors.queue``), so several workers share
 the queue and a crashed worker's rows come back when the lease runs out. Every row of
-a batch is sent concurrently and its outcome committed as soon as it is known, so a
-slow inbox holds up nobody else; `serve` claims more rows as earlier ones finish
-rather than batch by batch. The retry policy is ``outbox.retry``; host health (the
+a batch is sent concurrently and its outcome recorded as soon as it is known, so a
+slow inbox holds up nobody else; ``outbox.delivery_loop.serve`` claims more rows as
+earlier ones finish rather than batch by batch. Outcomes are written by a `Recorder`
+in group commits (one transaction for up to `RECORD_BATCH` outcomes, gathered for at
+most `RECORD_DELAY`); a row stays leased until its outcome is committed, so a crash
+between sending and recording sends it again when the lease runs out (at least once,
+never lost). The retry policy is ``outbox.retry``; host health (the
 circuit breaker, unavailable hosts) is ``outbox.hosts``; moderation refusals come from
 ``actors.moderation``. A ``410 Gone`` from an actor's personal inbox also removes that
 actor from every group's followers. Nothing is dropped: a row ends ``delivered`` or
@@ -14,12 +18,15 @@ actor from every group's followers. Nothing is dropped: a row ends ``delivered``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors import queue
@@ -27,7 +34,13 @@ from actors.context import Context
 from actors.db import utcnow
 from actors.models import Follower, Group, RemoteActor
 from federation.fetch import post_activity
-from federation.fetch_errors import FetchError, ForbiddenAddress, UnsupportedURL
+from federation.fetch_errors import (
+    ConnectFailed,
+    FetchError,
+    FetchTimeout,
+    ForbiddenAddress,
+    UnsupportedURL,
+)
 from federation.httpsig import HttpSignatureAuth, PrivateKey
 from outbox import hosts
 from outbox.models import Activity, Delivery
@@ -41,6 +54,9 @@ BATCH = 50
 CONCURRENCY = 200
 """Rows one worker process has in flight at most (`serve`); the HTTP client's pool and
 per-host limits bound the connections beneath."""
+RECORD_BATCH = 100
+RECORD_DELAY = 0.005
+"""A group commit writes up to `RECORD_BATCH` outcomes, gathered for at most this long."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +91,28 @@ def serialize(document: object) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def claim(ctx: Context, batch: int) -> queue.Lease:
-    """Lease up to ``batch`` due rows on hosts that are not paused."""
-    paused = hosts.paused_hosts(utcnow())
-    where = [Delivery.host.not_in(paused)]
+async def claim(
+    ctx: Context, batch: int, *, busy: Collection[str] = (), per_host: int | None = None
+) -> queue.Lease:
+    """Lease up to ``batch`` due rows on hosts that are not paused.
+
+    Hosts in ``busy`` are skipped; with ``per_host``, at most that many rows of one host
+    are claimed (the oldest due), so a host that hangs holds few rows, and the others
+    wait in the queue where a pause postpones them in bulk.
+    """
+    now = utcnow()
+    where = [Delivery.host.not_in(hosts.paused_hosts(now))]
+    if busy:
+        where.append(Delivery.host.not_in(sorted(busy)))
+    if per_host is not None:
+        order = (Delivery.next_attempt_at, Delivery.id)
+        rank = func.row_number().over(partition_by=Delivery.host, order_by=order)
+        due = (
+            select(Delivery.id, rank.label("rank"))
+            .where(Delivery.status == queue.PENDING, Delivery.next_attempt_at <= now)
+            .subquery()
+        )
+        where.append(Delivery.id.in_(select(due.c.id).where(due.c.rank <= per_host)))
     return await queue.claim(ctx.sessions, Delivery, batch, ctx.lease, where=where)
 
 
@@ -120,7 +154,9 @@ async def send(ctx: Context, job: Job) -> Outcome:
         result = await post_activity(ctx.http, job.inbox, job.body, auth=auth, policy=ctx.policy)
     except (UnsupportedURL, ForbiddenAddress) as exc:
         return Outcome("final", error=str(exc))
-    except FetchError as exc:  # timeouts, refused connections, DNS failures
+    except (FetchTimeout, ConnectFailed) as exc:  # hanging, refused, DNS failures
+        return Outcome("retry", error=str(exc), unreachable=True)
+    except FetchError as exc:  # reset connections, protocol errors
         return Outcome("retry", error=str(exc))
     kind = classify(result.status_code)
     error = None if kind == "delivered" else f"HTTP {result.status_code}"
@@ -136,76 +172,212 @@ async def _remove_gone_followers(session: AsyncSession, inbox: str) -> None:
         log.info("inbox %s is gone; removed %d follower(s)", inbox, removed)
 
 
-async def _apply(session: AsyncSession, row: Delivery, outcome: Outcome) -> dt.datetime | None:
-    """Write ``outcome`` on ``row`` and the host's health; until when the host is paused."""
-    now = utcnow()
-    if outcome.kind == "postponed":
-        row.next_attempt_at = now + dt.timedelta(seconds=outcome.retry_after or 0)
-        return None
-    row.attempts += 1
-    row.last_status = outcome.status
-    row.last_error = outcome.error
+Finished = tuple[queue.Lease, int, Outcome]
+"""An attempt to record: the lease it was made under, the row, what came of it."""
+
+_DELIVERIES: Table = Delivery.__table__  # type: ignore[assignment]
+_TABLE = _DELIVERIES.c
+_UPDATE = (
+    update(_DELIVERIES)
+    .where(_TABLE.id == bindparam("row_id"), _TABLE.lease_token == bindparam("token"))
+    .values(
+        status=bindparam("new_status"),
+        attempts=bindparam("new_attempts"),
+        last_status=bindparam("new_last_status"),
+        last_error=bindparam("new_last_error"),
+        next_attempt_at=bindparam("new_next_at"),
+        delivered_at=bindparam("new_delivered_at"),
+        locked_until=None,
+        lease_token=None,
+    )
+)
+"""One row's outcome, in Core: written with executemany, one statement per batch."""
+
+
+async def _apply(
+    session: AsyncSession, row: Any, outcome: Outcome, now: dt.datetime
+) -> tuple[dict[str, Any], dt.datetime | None]:
+    """The new values of ``row`` after ``outcome``; until when its host is paused."""
+    values = {
+        "status": row.status,
+        "attempts": row.attempts,
+        "last_status": row.last_status,
+        "last_error": row.last_error,
+        "next_at": row.next_attempt_at,
+        "delivered_at": None,
+    }
+    if outcome.kind == "postponed":  # not an attempt
+        values["next_at"] = now + dt.timedelta(seconds=outcome.retry_after or 0)
+        return values, None
+    attempts = row.attempts + 1
+    values |= {"attempts": attempts, "last_status": outcome.status, "last_error": outcome.error}
     if outcome.kind == "delivered":
-        row.status, row.delivered_at = DELIVERED, now
-    elif outcome.kind == "final" or row.attempts >= MAX_ATTEMPTS:
-        row.status = FAILED
+        values |= {"status": DELIVERED, "delivered_at": now}
+    elif outcome.kind == "final" or attempts >= MAX_ATTEMPTS:
+        values["status"] = FAILED
     else:
-        delay = retry_delay(row.attempts, outcome.retry_after)
-        row.next_attempt_at = now + dt.timedelta(seconds=delay)
-    if outcome.kind == "retry":
-        paused = await hosts.record_failure(session, row.host, outcome.error or "", now)
-        if paused is not None:
-            row.next_attempt_at = max(row.next_attempt_at, paused)
-        return paused
-    if outcome.status is not None:  # the host answered: it is alive
-        await hosts.mark_alive(session, row.host)
-    return None
+        values["next_at"] = now + dt.timedelta(seconds=retry_delay(attempts, outcome.retry_after))
+    if outcome.kind != "retry":
+        return values, None
+    error = outcome.error or ""
+    paused = await hosts.record_failure(
+        session, row.host, error, now, unreachable=outcome.unreachable
+    )
+    if paused is not None:
+        values["next_at"] = max(values["next_at"], paused)
+    return values, paused
 
 
-async def record(
-    ctx: Context, lease: queue.Lease, job_id: int, outcome: Outcome
-) -> dt.datetime | None:
-    """Write an attempt's outcome to its row and end the lease; until when its host is paused.
+async def record_many(ctx: Context, finished: Sequence[Finished]) -> list[dt.datetime | None]:
+    """Write the outcomes of ``finished`` in one transaction, ending their leases.
 
-    Nothing is written when the row is no longer ours (its lease was lost, or its
-    activity deleted): the new owner records its own attempt.
+    For each: until when its host is paused, or None. A row no longer ours (its lease
+    was lost, or its activity deleted) is left alone: the new owner records its own
+    attempt. Hosts that answered are marked alive once per call.
     """
+    now = utcnow()
+    paused: list[dt.datetime | None] = [None] * len(finished)
     async with ctx.sessions() as session:
-        found = await session.execute(select(Delivery).where(lease.owns(job_id)).with_for_update())
-        row = found.scalar_one_or_none()
-        if row is None:
-            return None
-        row.locked_until = row.lease_token = None
-        paused = await _apply(session, row, outcome)
-        if outcome.status == 410:
-            await _remove_gone_followers(session, row.inbox)
+        ids = [row_id for _, row_id, _ in finished]
+        found = await session.execute(
+            select(
+                Delivery.id,
+                Delivery.lease_token,
+                Delivery.status,
+                Delivery.attempts,
+                Delivery.last_status,
+                Delivery.last_error,
+                Delivery.next_attempt_at,
+                Delivery.host,
+                Delivery.inbox,
+            )
+            .where(Delivery.id.in_(ids))
+            .with_for_update()
+        )
+        rows = {row.id: row for row in found}
+        params: list[dict[str, Any]] = []
+        alive: set[str] = set()
+        for n, (lease, row_id, outcome) in enumerate(finished):
+            row = rows.get(row_id)
+            if row is None or row.lease_token != lease.token:
+                continue
+            values, paused[n] = await _apply(session, row, outcome, now)
+            params.append({f"new_{name}": value for name, value in values.items()})
+            params[-1] |= {"row_id": row_id, "token": lease.token}
+            if outcome.kind != "retry" and outcome.status is not None:
+                alive.add(row.host)  # the host answered
+            if outcome.status == 410:
+                await _remove_gone_followers(session, row.inbox)
+        if params:
+            await session.execute(_UPDATE, params)
+        await hosts.mark_alive_many(session, alive)
         await session.commit()
     return paused
 
 
-async def _deliver(ctx: Context, lease: queue.Lease, job: Job, pauses: Pauses) -> None:
+class Recorder:
+    """Group commit of outcomes: `record` waits until its outcome is committed.
+
+    Outcomes arriving together are written by `record_many` in one transaction: at
+    most `RECORD_BATCH`, gathered for at most `RECORD_DELAY` seconds. On SQLite, whose
+    single write lock every transaction queues on, this is most of a fan-out's speed.
+    If the write fails, every `record` of the batch raises and its row, still leased,
+    is given back or comes back with its lease: sent again, never lost.
+    """
+
+    def __init__(
+        self, ctx: Context, *, size: int = RECORD_BATCH, delay: float = RECORD_DELAY
+    ) -> None:
+        self._ctx = ctx
+        self._size = size
+        self._delay = delay
+        self._waiting: list[tuple[Finished, asyncio.Future[dt.datetime | None]]] = []
+        self._full = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, lease: queue.Lease, row_id: int, outcome: Outcome) -> dt.datetime | None:
+        """Record ``outcome`` of row ``row_id``; until when its host is paused, or None."""
+        future: asyncio.Future[dt.datetime | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(((lease, row_id, outcome), future))
+        if len(self._waiting) >= self._size:
+            self._full.set()
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        return await future
+
+    async def _write(self) -> None:
+        while self._waiting:
+            if len(self._waiting) < self._size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self._delay)
+            self._full.clear()
+            batch, self._waiting = self._waiting[: self._size], self._waiting[self._size :]
+            try:
+                results = await record_many(self._ctx, [finished for finished, _ in batch])
+            except Exception as exc:  # the database may be away: the rows come back
+                log.warning("recording %d delivery outcome(s) failed: %r", len(batch), exc)
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), paused in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(paused)
+
+    async def aclose(self) -> None:
+        """Wait for the outcomes already handed over to be written."""
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+
+async def _deliver(
+    ctx: Context, lease: queue.Lease, job: Job, pauses: Pauses, recorder: Recorder
+) -> None:
     now = utcnow()
     until = pauses.of(job.host, now)
     if until is not None:
         outcome = Outcome("postponed", retry_after=(until - now).total_seconds())
     else:
         outcome = await send(ctx, job)
-    paused = await record(ctx, lease, job.delivery_id, outcome)
+    paused = await recorder.record(lease, job.delivery_id, outcome)
     if paused is not None:
         pauses.until[job.host] = paused
 
 
-async def handle(ctx: Context, lease: queue.Lease, pauses: Pauses | None = None) -> None:
-    """Send every row of ``lease`` concurrently, keeping the lease alive meanwhile."""
+async def handle(
+    ctx: Context,
+    lease: queue.Lease,
+    pauses: Pauses | None = None,
+    recorder: Recorder | None = None,
+    *,
+    prepared: tuple[list[Job], dict[int, Outcome]] | None = None,
+    done: Callable[[Job], None] | None = None,
+) -> None:
+    """Send every row of ``lease`` concurrently, keeping the lease alive meanwhile.
+
+    ``prepared`` is what `prepare` made of the lease, if the caller already asked;
+    ``done`` is called as each job ends, recorded or not.
+    """
     pauses = pauses or Pauses()
+    own = recorder is None
+    recorder = recorder or Recorder(ctx)
+
+    async def deliver(job: Job) -> None:
+        try:
+            await _deliver(ctx, lease, job, pauses, recorder)
+        finally:
+            if done is not None:
+                done(job)
+
     async with queue.held(ctx.sessions, lease):
-        jobs, skipped = await prepare(ctx, lease)
-        for row_id, outcome in skipped.items():
-            await record(ctx, lease, row_id, outcome)
+        jobs, skipped = prepared or await prepare(ctx, lease)
+        skips = [recorder.record(lease, row_id, outcome) for row_id, outcome in skipped.items()]
         results = await asyncio.gather(
-            *(_deliver(ctx, lease, job, pauses) for job in jobs), return_exceptions=True
+            *(deliver(job) for job in jobs), *skips, return_exceptions=True
         )
-    for job, result in zip(jobs, results, strict=True):
+        if own:
+            await recorder.aclose()
+    for job, result in zip(jobs, results, strict=False):
         if isinstance(result, BaseException):
             # Released by ``held``: the row is tried again; nothing is lost.
             log.error("delivery %d to %s failed: %r", job.delivery_id, job.inbox, result)

@@ -6,6 +6,9 @@ As Mastodon does (its per-inbox circuit breaker and ``DeliveryFailureTracker``):
   is paused for a cool-off (one minute, doubling with every further failure, at most
   an hour), and its waiting rows are postponed to the end of the pause in one UPDATE,
   instead of each burning a timeout. The first attempt after the pause probes it.
+- A timeout or a failed connection (refused, DNS) opens the breaker at once, for
+  `COOL_OFF` (doubling past the threshold as above): a host that hangs or is down
+  costs one attempt per pause, not one timeout per waiting row.
 - A host with failures on `UNAVAILABLE_AFTER_DAYS` distinct days and no success in
   between is marked unavailable: its deliveries are not sent (they fail with the
   reason) until the host sends us a verified request (`mark_alive`) or delivering
@@ -56,9 +59,12 @@ def paused_hosts(now: dt.datetime) -> Select[str]:
 
 
 async def record_failure(
-    session: AsyncSession, host: str, error: str, now: dt.datetime
+    session: AsyncSession, host: str, error: str, now: dt.datetime, *, unreachable: bool = False
 ) -> dt.datetime | None:
-    """Count a failed attempt on ``host``; until when it is paused, or None if it is not."""
+    """Count a failed attempt on ``host``; until when it is paused, or None if it is not.
+
+    ``unreachable`` (a timeout, a failed connection) pauses the host whatever the count.
+    """
     await session.execute(
         insert_ignoring_conflicts(session, DeliveryHost).values(
             host=host, failures=0, failure_days=0, unavailable=False
@@ -84,14 +90,14 @@ async def record_failure(
         await _mark_unavailable(session, host, now)
     if paused_until is not None and paused_until > now:
         return paused_until
-    if failures < FAILURE_THRESHOLD:
+    if failures < FAILURE_THRESHOLD and not unreachable:
         return None
     until = now + cool_off(failures)
     await session.execute(
         update(DeliveryHost).where(DeliveryHost.host == host).values(paused_until=until)
     )
     await postpone(session, host, until, now)
-    log.warning("host %s failed %d times in a row; paused until %s", host, failures, until)
+    log.warning("host %s failed %d time(s) in a row; paused until %s", host, failures, until)
     return until
 
 
@@ -122,10 +128,18 @@ async def postpone(session: AsyncSession, host: str, until: dt.datetime, now: dt
 
 async def mark_alive(session: AsyncSession, host: str) -> None:
     """Forget the failures of ``host``: it answered a delivery or sent us a verified request."""
+    await mark_alive_many(session, [host])
+
+
+async def mark_alive_many(session: AsyncSession, names: Iterable[str]) -> None:
+    """`mark_alive` for several hosts, in one statement (nothing to do: nothing written)."""
+    distinct = sorted(set(names))
+    if not distinct:
+        return
     await session.execute(
         update(DeliveryHost)
         .where(
-            DeliveryHost.host == host,
+            DeliveryHost.host.in_(distinct),
             or_(DeliveryHost.failures > 0, DeliveryHost.unavailable, DeliveryHost.failure_days > 0),
         )
         .values(

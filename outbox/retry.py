@@ -23,12 +23,15 @@ class Outcome:
     """What one attempt came to: ``delivered``, ``retry``, ``final`` or ``postponed``.
 
     ``postponed`` is not an attempt: the host was paused before the request was sent.
+    ``unreachable`` marks a retry for a timeout or a failed connection (refused, DNS):
+    the host's circuit breaker opens at once (``outbox.hosts.record_failure``).
     """
 
     kind: str
     status: int | None = None
     error: str | None = None
     retry_after: float | None = None
+    unreachable: bool = False
 
 
 def classify(status: int) -> str:
