@@ -3,11 +3,12 @@
 900 hosts have a shared inbox, 100 have 10 personal inboxes each. A sink in this
 process plays every host on its own loopback address (127.1.x.y, one port), answers
 202 and verifies every 10th signature. The sender runs in a child process on its own
-core: our code (``outbox.posts.publish_note``, then the workers' ``run_once`` steps
-from ``web.workers.worker_steps``) or the reference, a bare asyncio loop signing each
-request with ``federation.httpsig`` and posting it with a plain ``httpx`` client.
+core: our code (``outbox.posts.publish_note``, then the workers as production runs
+them, ``web.workers.running_workers``; with ``--steps``, their ``run_once`` steps from
+``web.workers.worker_steps`` instead) or the reference, a bare asyncio loop signing
+each request with ``federation.httpsig`` and posting it with a plain ``httpx`` client.
 
-    .venv/bin/python -m benchmarks.fanout [--postgres URL] [--loop]
+    .venv/bin/python -m benchmarks.fanout [--postgres URL] [--steps]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import random
 import time
 from dataclasses import dataclass, field
@@ -187,10 +189,11 @@ class Sink:
 def our_sender(database_url: str, loop: bool, _plan: Plan, _key: Key, stop: Any, out: Any) -> None:
     """Publish a post with ``publish_note``, then step the workers until told to stop.
 
-    With ``loop``, the workers run as in production (``web.workers.running_workers``)
-    instead of being stepped through ``worker_steps``.
+    With ``loop`` (the default), the workers run as in production
+    (``web.workers.running_workers``); else they are stepped through ``worker_steps``.
     """
     pin(CLIENT_CPU)
+    logging.getLogger("mutuals").setLevel(logging.ERROR)  # hosts paused under faults
 
     async def run() -> None:
         async with open_context(settings(9, database_url)) as ctx:
@@ -256,7 +259,7 @@ class Run:
     bad_signatures: int
 
 
-async def run(sender: Any, database_url: str, plan: Plan, key: Key, loop: bool = False) -> Run:
+async def run(sender: Any, database_url: str, plan: Plan, key: Key, loop: bool = True) -> Run:
     """Serve ``plan`` with a sink while ``sender`` delivers; stop when healthy hosts have it all."""
     healthy = plan.healthy()
     async with Sink(plan, key[2]) as sink:
@@ -305,7 +308,12 @@ async def setup(postgres: str | None) -> tuple[Database, Plan, Key]:
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", metavar="URL", help="use a fresh database on this server")
-    parser.add_argument("--loop", action="store_true", help="run the workers' production loops")
+    parser.add_argument(
+        "--steps",
+        dest="loop",
+        action="store_false",
+        help="step the workers' run_once instead of their production loops",
+    )
     return parser.parse_args()
 
 

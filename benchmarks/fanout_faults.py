@@ -4,7 +4,7 @@
 The figure is when the last healthy host had the post, against scenario 2 measured in
 the same run (target: within 1.25x). Runs stop at 60 s whatever happened.
 
-    .venv/bin/python -m benchmarks.fanout_faults [--postgres URL] [--loop]
+    .venv/bin/python -m benchmarks.fanout_faults [--postgres URL] [--steps]
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import socket
 import pytest
 from sqlalchemy import select, update
 
+from actors import queue
 from actors.db import utcnow
 from actors.groups import get_group
 from actors.models import Follower
@@ -255,3 +256,72 @@ async def test_instance_activities_are_signed_by_the_instance_actor(instance: In
         [got] = sink.at("/inbox")
     assert got.signature is not None
     assert got.signature.key_id == f"{instance.base_url}/actor#main-key"
+
+
+async def test_a_crash_between_sending_and_recording_sends_again(
+    instance: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = await add_group(instance, "eastside")
+    async with Sink() as sink:
+        await add_follower(instance, group, sink.add_actor("ana"))
+        await add_follower(instance, group, sink.add_actor("bob", shared=False))
+        await _post(instance)
+
+        # Given a worker that sends, then dies before its outcomes are committed (the
+        # batched write fails, and nobody gives its rows back)
+        async def crash(*_: object) -> None:
+            raise ConnectionError("killed")
+
+        async def nothing(*_: object) -> None:
+            return None
+
+        with monkeypatch.context() as patched:
+            patched.setattr(delivery, "record_many", crash)
+            patched.setattr(queue, "release", nothing)
+            assert await delivery.run_once(instance.ctx) == 2
+        assert len(sink.received) == 2
+
+        # Then the rows are still pending and leased to the dead worker, none lost
+        rows = await _rows(instance)
+        assert [(r.status, r.attempts) for r in rows] == [("pending", 0), ("pending", 0)]
+        assert all(r.lease_token is not None for r in rows)
+        assert await delivery.run_once(instance.ctx) == 0
+
+        # And when the lease runs out another worker sends them again: at least once
+        async with instance.ctx.sessions() as session:
+            await session.execute(update(Delivery).values(locked_until=utcnow()))
+            await session.commit()
+        assert await delivery.run_once(instance.ctx) == 2
+        assert len(sink.received) == 4
+    assert [(r.status, r.attempts) for r in await _rows(instance)] == [("delivered", 1)] * 2
+
+
+async def test_outcomes_are_recorded_in_one_transaction(
+    instance: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = await add_group(instance, "eastside")
+    batches: list[int] = []
+    record_many = delivery.record_many
+
+    async def counted(ctx: object, finished: list[delivery.Finished]) -> object:
+        batches.append(len(finished))
+        return await record_many(instance.ctx, finished)
+
+    monkeypatch.setattr(delivery, "record_many", counted)
+    async with Sink() as sink:
+        for n in range(20):
+            await add_follower(instance, group, sink.add_actor(f"u{n}", shared=False))
+        sink.script("/users/u0/inbox", Reply(410))
+        sink.script("/users/u1/inbox", Reply(503))
+        await _post(instance)
+        assert await delivery.run_once(instance.ctx) == 20
+    # Every outcome in few group commits (20 deliveries, at most 100 per commit)
+    assert sum(batches) == 20
+    assert len(batches) < 20
+    statuses = {row.inbox.rsplit("/", 2)[-2]: row.status for row in await _rows(instance)}
+    assert statuses.pop("u0") == "failed"
+    assert statuses.pop("u1") == "pending"
+    assert set(statuses.values()) == {"delivered"}
+    async with instance.ctx.sessions() as session:
+        followers = (await session.execute(select(Follower))).scalars().all()
+    assert len(followers) == 19  # u0's 410 removed it

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import socket
 
 from sqlalchemy import update
 
@@ -187,3 +189,67 @@ async def test_deliveries_to_a_refused_domain_are_not_sent(
     [row] = await rows(instance, Delivery)
     assert row.status == "failed"
     assert row.last_error is not None and row.last_error.startswith("refused: ")
+
+
+async def test_a_host_is_paused_at_its_first_timeout_and_its_rows_postponed(
+    make_instance: InstanceFactory,
+) -> None:
+    instance = await make_instance(request_timeout=0.3)
+    hold = asyncio.Event()
+    async with Sink() as sink:
+        sink.script("/inbox", Reply(wait=hold))
+        # Given five rows for a host that hangs
+        async with instance.ctx.sessions() as session:
+            for n in range(5):
+                doc = {"id": f"{instance.base_url}/a/{n}", "type": "Delete", "actor": "x"}
+                await queue_activity(session, group=None, activity=doc, inboxes=[sink.shared_inbox])
+            await session.commit()
+
+        # When one row of it is claimed (a host's cap) and times out
+        lease = await delivery.claim(instance.ctx, 10, per_host=1)
+        assert len(lease.ids) == 1
+        await delivery.handle(instance.ctx, lease)
+        hold.set()
+
+        # Then the host is paused at once and its four other rows are moved to the end
+        # of the pause, untouched; nothing more is claimed or sent meanwhile
+        [health] = await rows(instance, DeliveryHost)
+        assert health.failures == 1
+        assert health.paused_until is not None
+        found = await _rows_of(instance, sink.host)
+        tried = [r for r in found if r.attempts]
+        waiting = [r for r in found if not r.attempts]
+        assert [r.id for r in tried] == lease.ids
+        assert tried[0].last_error is not None and "no answer within" in tried[0].last_error
+        assert len(waiting) == 4
+        assert {r.next_attempt_at for r in waiting} == {health.paused_until}
+        assert all(r.status == "pending" and r.locked_until is None for r in found)
+        assert await delivery.run_once(instance.ctx) == 0
+        assert len(sink.at("/inbox")) == 1
+
+
+async def test_a_refused_connection_pauses_the_host_claimed_rows_unsent(instance: Instance) -> None:
+    with socket.socket() as sock:  # a port nobody listens on: connections are refused
+        sock.bind(("127.0.0.1", 0))
+        inbox = f"http://127.0.0.1:{sock.getsockname()[1]}/inbox"
+    async with instance.ctx.sessions() as session:
+        for n in range(3):
+            doc = {"id": f"{instance.base_url}/a/{n}", "type": "Delete", "actor": "x"}
+            await queue_activity(session, group=None, activity=doc, inboxes=[inbox])
+        await session.commit()
+    # Given a worker that already holds every row of the host, sent one after another
+    lease = await delivery.claim(instance.ctx, 10)
+    pauses = delivery.Pauses()
+    first, *others = lease.ids
+    await delivery.handle(instance.ctx, dataclasses.replace(lease, ids=[first]), pauses)
+    # Then the first refusal paused the host: the rows held are put back, not sent
+    await delivery.handle(instance.ctx, dataclasses.replace(lease, ids=others), pauses)
+    found = sorted(await rows(instance, Delivery), key=lambda r: r.id)
+    assert [(r.attempts, r.status, r.locked_until) for r in found] == [
+        (1, "pending", None),
+        (0, "pending", None),
+        (0, "pending", None),
+    ]
+    [health] = await rows(instance, DeliveryHost)
+    assert health.paused_until is not None
+    assert all(r.next_attempt_at >= health.paused_until for r in found[1:])
