@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from actors.models import Group
@@ -25,6 +26,14 @@ ACTOR_CONTEXT: list[Any] = [
         "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
     },
 ]
+
+
+def field_html(value: str) -> str:
+    """A profile field's value as the HTML Mastodon shows: a link when it is a URL."""
+    text = html.escape(value)
+    if value.startswith(("https://", "http://")) and " " not in value:
+        return f'<a href="{text}" rel="me nofollow noopener noreferrer" target="_blank">{text}</a>'
+    return text
 
 
 def _public_key(owner: str, key_id: str, public_pem: str) -> dict[str, str]:
@@ -56,7 +65,7 @@ def group_actor(group: Group, urls: Urls, host: str) -> dict[str, Any]:
         "updated": group.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "webfinger": f"{group.name}@{host}",
         "attachment": [
-            {"type": "PropertyValue", "name": field["name"], "value": field["value"]}
+            {"type": "PropertyValue", "name": field["name"], "value": field_html(field["value"])}
             for field in group.fields
         ],
     }

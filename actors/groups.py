@@ -12,9 +12,10 @@ from actors.db import utcnow
 from actors.keys import generate_key_pair
 from actors.models import Follower, Group
 from actors.urls import Urls
-from federation.content import render_markdown
+from federation.content import clean_name, render_markdown
 
 NAME_RE = re.compile(r"[a-z0-9_]{1,30}")
+MAX_FIELDS = 8
 
 
 class GroupError(ValueError):
@@ -62,6 +63,26 @@ def set_summary(group: Group, text: str, urls: Urls) -> None:
     """Set a group's summary from Markdown, keeping the sanitized HTML alongside."""
     group.summary = text
     group.summary_html = render_markdown(text, tag_url=urls.tag).html if text.strip() else ""
+
+
+def set_fields(group: Group, pairs: list[tuple[str, str]]) -> None:
+    """Replace the profile fields (shown as PropertyValue ``attachment``: website, schedule…)."""
+    if len(pairs) > MAX_FIELDS:
+        raise GroupError(f"at most {MAX_FIELDS} profile fields; got {len(pairs)}")
+    fields = []
+    for raw_name, raw_value in pairs:
+        name, value = clean_name(raw_name, max_length=100), clean_name(raw_value, max_length=500)
+        if not name or not value:
+            raise GroupError(f"profile field {raw_name!r} needs a name and a value: NAME=VALUE")
+        fields.append({"name": name, "value": value})
+    group.fields = fields
+
+
+def set_icon(group: Group, url: str) -> None:
+    """Set the group's avatar to an image URL (an empty string removes it)."""
+    if url and not url.startswith(("https://", "http://")):
+        raise GroupError(f"the icon must be an http(s) URL of an image, not {url!r}")
+    group.icon_url = url or None
 
 
 async def create_group(

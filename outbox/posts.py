@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.activitypub import group_actor
 from actors.context import Context
 from actors.db import utcnow
-from actors.groups import set_summary
+from actors.groups import rename_group, set_fields, set_icon, set_summary
 from actors.models import Group
 from federation.content import clean_name, render_markdown
 from outbox import activities
@@ -158,8 +158,14 @@ async def update_group_profile(
     display_name: str | None = None,
     summary: str | None = None,
     manual_approval: bool | None = None,
+    fields: list[tuple[str, str]] | None = None,
+    icon_url: str | None = None,
+    new_name: str | None = None,
 ) -> Group:
-    """Change a group's profile and queue ``Update{Group}`` so followers refresh it."""
+    """Change a group's profile and queue ``Update{Group}`` so followers refresh it.
+
+    A new name changes the handle only: the actor id and every URL stay as they were.
+    """
     if display_name is not None:
         name = clean_name(display_name, max_length=200)
         if not name:
@@ -169,6 +175,12 @@ async def update_group_profile(
         set_summary(group, summary, ctx.urls)
     if manual_approval is not None:
         group.manual_approval = manual_approval
+    if fields is not None:
+        set_fields(group, fields)
+    if icon_url is not None:
+        set_icon(group, icon_url)
+    if new_name is not None:
+        await rename_group(session, group, new_name)
     group.updated_at = utcnow()
     doc = activities.update_actor(
         new_activity_id(ctx.urls, group), group_actor(group, ctx.urls, ctx.host)

@@ -132,7 +132,13 @@ async def test_group_update(cli: Instance, capsys: pytest.CaptureFixture[str]) -
         code, _, err = await run(capsys, "group", "update", "eastside")
         assert (code, err) == (
             1,
-            "error: nothing to change: give --display-name, --summary or --manual-approval\n",
+            "error: nothing to change: give --display-name, --summary, --manual-approval, "
+            "--field, --clear-fields, --icon or --rename\n",
+        )
+        code, _, err = await run(capsys, "group", "update", "eastside", "--field", "Website")
+        assert (code, err) == (
+            1,
+            "error: --field 'Website': write it as NAME=VALUE, e.g. Website=https://…\n",
         )
         code, out, _ = await run(
             capsys, "group", "update", "eastside", "--display-name", "East", "--manual-approval"
@@ -141,13 +147,18 @@ async def test_group_update(cli: Instance, capsys: pytest.CaptureFixture[str]) -
             0,
             "updated group eastside; its followers will see the new profile\n",
         )
-        code, _, _ = await run(capsys, "group", "update", "eastside", "--no-manual-approval")
+        code, _, _ = await run(
+            capsys, "group", "update", "eastside", "--no-manual-approval", "--field", "Site=x"
+        )
         await settle(cli)
         updates = [d.activity["object"] for d in sink.at("/inbox")]
+    # Both Updates were queued before delivery, which sends them concurrently.
+    updates.sort(key=lambda u: u["manuallyApprovesFollowers"], reverse=True)
     assert [(u["name"], u["manuallyApprovesFollowers"]) for u in updates] == [
         ("East", True),
         ("East", False),
     ]
+    assert updates[1]["attachment"] == [{"type": "PropertyValue", "name": "Site", "value": "x"}]
     async with cli.ctx.sessions() as session:
         assert {row.status for row in (await session.execute(select(Delivery))).scalars()} == {
             "delivered"

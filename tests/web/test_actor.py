@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select
 
-from actors.groups import rename_group
+from actors.groups import GroupError, rename_group
 from actors.models import Group
+from outbox.posts import update_group_profile
 from tests.helpers import AP, add_group
 from tests.instances import Instance
 
@@ -104,3 +106,45 @@ async def test_instance_actor(instance: Instance) -> None:
     assert actor["id"] == f"{instance.base_url}/actor"
     assert actor["publicKey"]["id"] == f"{instance.base_url}/actor#main-key"
     assert actor["publicKey"]["publicKeyPem"] == instance.ctx.instance_public_pem
+
+
+async def test_profile_fields_icon_and_rename_federate(instance: Instance) -> None:
+    await add_group(instance, "eastside")
+    async with instance.ctx.sessions() as session:
+        group = (await session.execute(select(Group))).scalar_one()
+        await update_group_profile(
+            session,
+            instance.ctx,
+            group,
+            fields=[("Website", "https://eastside.example/"), ("Meetings", "Mondays <7pm>")],
+            icon_url="https://eastside.example/logo.png",
+            new_name="eastside_aid",
+        )
+        await session.commit()
+    async with instance.client() as client:
+        actor = (await client.get("/groups/eastside", headers={"Accept": AP})).json()
+    assert actor["attachment"] == [
+        {
+            "type": "PropertyValue",
+            "name": "Website",
+            "value": '<a href="https://eastside.example/" rel="me nofollow noopener noreferrer"'
+            ' target="_blank">https://eastside.example/</a>',
+        },
+        {"type": "PropertyValue", "name": "Meetings", "value": "Mondays &lt;7pm&gt;"},
+    ]
+    assert actor["icon"] == {"type": "Image", "url": "https://eastside.example/logo.png"}
+    assert actor["preferredUsername"] == "eastside_aid"
+    assert actor["id"] == f"{instance.base_url}/groups/eastside"
+
+
+async def test_profile_field_errors(instance: Instance) -> None:
+    await add_group(instance, "eastside")
+    async with instance.ctx.sessions() as session:
+        group = (await session.execute(select(Group))).scalar_one()
+        with pytest.raises(GroupError, match="needs a name and a value"):
+            await update_group_profile(session, instance.ctx, group, fields=[("Website", "")])
+        with pytest.raises(GroupError, match="at most 8 profile fields"):
+            fields = [(f"f{i}", "v") for i in range(9)]
+            await update_group_profile(session, instance.ctx, group, fields=fields)
+        with pytest.raises(GroupError, match="http"):
+            await update_group_profile(session, instance.ctx, group, icon_url="javascript:x")

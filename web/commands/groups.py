@@ -55,6 +55,8 @@ async def group_show(args: argparse.Namespace, settings: Settings) -> int:
             "display name": group.display_name,
             "summary": group.summary,
             "manual approval": "yes" if group.manual_approval else "no",
+            "icon": group.icon_url or "",
+            "fields": "; ".join(f"{f['name']}: {f['value']}" for f in group.fields),
             "created": group.created_at.isoformat(timespec="seconds"),
         }
         for key, value in lines.items():
@@ -64,19 +66,38 @@ async def group_show(args: argparse.Namespace, settings: Settings) -> int:
 
 async def group_update(args: argparse.Namespace, settings: Settings) -> int:
     """Change a group's profile; followers receive an Update of the group."""
-    changes = {
+    changes: dict[str, Any] = {
         "display_name": args.display_name,
         "summary": args.summary,
         "manual_approval": args.manual_approval,
+        "fields": [] if args.clear_fields else _fields(args.field),
+        "icon_url": args.icon,
+        "new_name": args.rename,
     }
     if all(value is None for value in changes.values()):
-        raise CliError("nothing to change: give --display-name, --summary or --manual-approval")
+        raise CliError(
+            "nothing to change: give --display-name, --summary, --manual-approval, "
+            "--field, --clear-fields, --icon or --rename"
+        )
     async with open_context(settings) as ctx, ctx.sessions() as session:
         group = await get_group(session, args.name)
         await update_group_profile(session, ctx, group, **changes)
         await session.commit()
         print(f"updated group {group.name}; its followers will see the new profile")
     return 0
+
+
+def _fields(values: list[str] | None) -> list[tuple[str, str]] | None:
+    """``NAME=VALUE`` options as pairs (None when none were given)."""
+    if not values:
+        return None
+    pairs = []
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep:
+            raise CliError(f"--field {value!r}: write it as NAME=VALUE, e.g. Website=https://…")
+        pairs.append((name.strip(), text.strip()))
+    return pairs
 
 
 def register(commands: Any) -> None:
@@ -102,5 +123,14 @@ def register(commands: Any) -> None:
         default=None,
         help="whether organizers approve each follower",
     )
+    update.add_argument(
+        "--field",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a profile field such as Website=https://… (repeat; replaces all fields)",
+    )
+    update.add_argument("--clear-fields", action="store_true", help="remove every profile field")
+    update.add_argument("--icon", metavar="URL", help="avatar image URL ('' removes it)")
+    update.add_argument("--rename", metavar="NEW_NAME", help="new handle; URLs stay the same")
     show = add_command(sub, "show", group_show, "show a group")
     show.add_argument("name")
