@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from sqlalchemy import delete, event, select
@@ -110,6 +110,7 @@ RULES_TTL = 5.0
 rule drops it at once; this bounds how long a rule changed by another process (the
 ``mutuals`` command line, another web process or worker) takes to apply here."""
 
+MAX_DECISIONS = 10_000
 _RULE_MODELS = (Block, DomainAllow, DomainBlock)
 _CHANGED = "moderation_rules_changed"
 
@@ -124,8 +125,21 @@ class Rules:
     blocks: frozenset[tuple[int, str]]
     """(group id, account id) of every account block."""
 
+    _decided: dict[tuple[str, str], str | None] = field(default_factory=dict, compare=False)
+
     def domain_refused(self, mode: str, domain: str) -> str | None:
-        """`domain_refused` for a normalised domain: the most specific rule decides."""
+        """`domain_refused` for a normalised domain (each answer kept with the snapshot)."""
+        try:
+            return self._decided[mode, domain]
+        except KeyError:
+            pass
+        if len(self._decided) >= MAX_DECISIONS:
+            self._decided.clear()
+        reason = self._decided[mode, domain] = self._decide(mode, domain)
+        return reason
+
+    def _decide(self, mode: str, domain: str) -> str | None:
+        # The most specific rule decides; a block beats the allowlist.
         candidates = parent_domains(domain)
         rule = next((name for name in candidates if name in self.suspend), None)
         if rule is not None and self.suspend[rule]:

@@ -6,14 +6,16 @@ key id → (actor, parsed public key), so a verified POST needs no query for its
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from actors.context import Context
@@ -184,24 +186,124 @@ class Signer:
 
 
 def _signer(actor: RemoteActor, key_id: str) -> Signer:
+    return _signer_of_row(actor.ap_id, actor.domain, actor.public_key_pem, key_id)
+
+
+def _signer_of_row(ap_id: str, domain: str, pem: str | None, key_id: str) -> Signer:
     try:
-        key = load_public_key(actor.public_key_pem) if actor.public_key_pem else None
+        key = load_public_key(pem) if pem else None
     except SignatureError:
         key = None
-    return Signer(actor.ap_id, actor.domain, key_id, actor.public_key_pem, key)
+    return Signer(ap_id, domain, key_id, pem, key)
 
 
 async def signer_of(
     ctx: Context, session: AsyncSession, key_id: str, *, refresh: bool = False
 ) -> Signer:
     """`actor_for_key` as a `Signer`, from `KeyCache` unless ``refresh`` (then fetched)."""
-    if not refresh and (cached := KeyCache.get(session, key_id)) is not None:
+    if refresh:  # cached once its row is committed and read again
+        return _signer(await actor_for_key(ctx, session, key_id, refresh=True), key_id)
+    if (cached := KeyCache.get(session, key_id)) is not None:
         return cached
-    generation = KeyCache.generation
-    signer = _signer(await actor_for_key(ctx, session, key_id, refresh=refresh), key_id)
-    if not refresh:  # a re-fetched key is cached once its row is committed and read again
-        KeyCache.put(session, signer, generation)
+    database = KeyCache.database(session)
+    if session.in_transaction():
+        # It holds a connection: looked up there, as waiting for `_Lookups` (which needs
+        # a connection of its own) while holding one could exhaust the pool.
+        found = await _stored_signers(session, {key_id})
+        if (signer := found.get(key_id)) is not None:
+            KeyCache.put(database, signer, found.generation)
+    else:
+        signer = await _Lookups.of(ctx.sessions).find(database, key_id)
+    if signer is None:  # not stored: fetched (refresh skips looking it up again)
+        return _signer(await actor_for_key(ctx, session, key_id, refresh=True), key_id)
     return signer
+
+
+class _Lookups:
+    """The keys missing from `KeyCache` for concurrent requests, read in one query.
+
+    A burst of first contacts would otherwise hold a connection each (and, past the
+    pool's size, open and close a new one each). Only for sessions holding no
+    connection (see `signer_of`), so no request waits for it while holding one.
+    """
+
+    _all: ClassVar[WeakKeyDictionary[object, _Lookups]] = WeakKeyDictionary()
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._loop = asyncio.get_running_loop()
+        self._wanted: dict[tuple[object, str], list[asyncio.Future[Signer | None]]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def of(cls, sessions: async_sessionmaker[AsyncSession]) -> _Lookups:
+        """The lookups of the database behind ``sessions`` in the running event loop."""
+        lookups = cls._all.get(sessions)
+        if lookups is None or lookups._loop is not asyncio.get_running_loop():
+            lookups = cls._all[sessions] = cls(sessions)
+        return lookups
+
+    async def find(self, database: object, key_id: str) -> Signer | None:
+        """The stored owner of ``key_id`` (then cached), or None when none is stored."""
+        future: asyncio.Future[Signer | None] = self._loop.create_future()
+        self._wanted.setdefault((database, key_id), []).append(future)
+        if self._task is None:
+            self._task = self._loop.create_task(self._run())
+        return await future
+
+    async def _run(self) -> None:
+        try:
+            while self._wanted:
+                wanted, self._wanted = self._wanted, {}
+                try:
+                    found = await self._read({key_id for _, key_id in wanted})
+                except Exception as exc:  # SQLAlchemyError, OSError: each request decides
+                    for futures in wanted.values():
+                        _resolve(futures, exc)
+                    continue
+                for (database, key_id), futures in wanted.items():
+                    if (signer := found.get(key_id)) is not None:
+                        KeyCache.put(database, signer, found.generation)
+                    _resolve(futures, signer)
+        finally:
+            self._task = None
+
+    async def _read(self, key_ids: set[str]) -> _Found:
+        async with self._sessions() as session:
+            return await _stored_signers(session, key_ids)
+
+
+async def _stored_signers(session: AsyncSession, key_ids: set[str]) -> _Found:
+    """The stored owners of ``key_ids``: three columns, not the whole actor document."""
+    found = _Found(KeyCache.generation)
+    columns = (RemoteActor.ap_id, RemoteActor.domain, RemoteActor.public_key_pem)
+    rows = await session.execute(
+        select(RemoteActor.key_id, *columns).where(RemoteActor.key_id.in_(key_ids))
+    )
+    for key_id, ap_id, domain, pem in rows.all():
+        if key_id is not None:  # (always: it matched)
+            found[key_id] = _signer_of_row(ap_id, domain, pem, key_id)
+    return found
+
+
+class _Found(dict[str, Signer]):
+    """Signers read by key id, and the `KeyCache.generation` read before them."""
+
+    def __init__(self, generation: int) -> None:
+        super().__init__()
+        self.generation = generation
+
+
+def _resolve(
+    futures: list[asyncio.Future[Signer | None]], result: Signer | Exception | None
+) -> None:
+    for future in futures:
+        if future.done():
+            continue
+        if isinstance(result, Exception):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
 
 
 KEY_TTL = 300.0
@@ -226,13 +328,14 @@ class KeyCache:
     _entries: ClassVar[dict[tuple[object, str], tuple[float, Signer]]] = {}
 
     @staticmethod
-    def _key(session: AsyncSession, key_id: str) -> tuple[object, str]:
-        return session.sync_session.get_bind().engine.url, key_id
+    def database(session: AsyncSession) -> object:
+        """What tells the databases apart: the URL of the session's engine."""
+        return session.sync_session.get_bind().engine.url
 
     @classmethod
     def get(cls, session: AsyncSession, key_id: str) -> Signer | None:
         """The cached signer of ``key_id``, or None when absent or expired."""
-        key = cls._key(session, key_id)
+        key = (cls.database(session), key_id)
         entry = cls._entries.get(key)
         if entry is None:
             return None
@@ -242,13 +345,13 @@ class KeyCache:
         return entry[1]
 
     @classmethod
-    def put(cls, session: AsyncSession, signer: Signer, generation: int) -> None:
+    def put(cls, database: object, signer: Signer, generation: int) -> None:
         """Keep ``signer`` unless an actor changed since ``generation`` was read."""
         if generation != cls.generation:
             return
         if len(cls._entries) >= cls.max_entries:
             cls._entries.clear()
-        cls._entries[cls._key(session, signer.key_id)] = (cls.clock() + KEY_TTL, signer)
+        cls._entries[database, signer.key_id] = (cls.clock() + KEY_TTL, signer)
 
     @classmethod
     def drop(cls, actors: set[str]) -> None:

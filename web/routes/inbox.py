@@ -1,12 +1,20 @@
-"""The group inboxes and the shared inbox: rate-limit, read the capped body, run the pipeline."""
+"""The group inboxes and the shared inbox: rate-limit, read the capped body, run the pipeline.
+
+The headers are normalised (``federation.httpsig.fields``) and the claimed key id read
+once here; the pipeline gets both, rather than parsing them again.
+"""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from federation.httpsig import SignatureError, signature_key_id
+from federation.httpsig.fields import normalize_headers
 from federation.origin import OriginError, host_of
 from inbox.receive import TOO_LARGE, BodyTooLarge, Outcome, check_content_length, read_capped
 from inbox.receive import receive as run_pipeline
@@ -24,19 +32,36 @@ def _answer(outcome: Outcome) -> Response:
     )
 
 
-def limit_key(request: Request) -> str:
-    """Whom the rate limit counts: the host of the claimed ``keyId`` (checked later by the
-    pipeline), else the client address for requests without a usable signature."""
+def claimed_key_id(method: str, headers: Mapping[str, str]) -> str | None:
+    """The ``keyId`` the request claims (checked later by the pipeline), or None."""
     try:
-        return host_of(signature_key_id(request.method, request.headers))
-    except (SignatureError, OriginError):
-        return f"unsigned {request.client.host if request.client else '?'}"
+        return signature_key_id(method, headers)
+    except SignatureError:
+        return None
+
+
+def limit_key(request: Request, key_id: str | None) -> str:
+    """Whom the rate limit counts: the host of the claimed ``key_id``, else the client
+    address for requests without a usable signature."""
+    host = _key_host(key_id) if key_id is not None else None
+    return host or f"unsigned {request.client.host if request.client else '?'}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_host(key_id: str) -> str | None:
+    # Peers sign with a few key ids over and over: their hosts are parsed once.
+    try:
+        return host_of(key_id)
+    except OriginError:
+        return None
 
 
 async def _receive(request: Request, group_uid: str | None) -> Response:
-    if (too_many := limit(app_inbox_limiter(request), limit_key(request))) is not None:
+    headers = normalize_headers(request.headers)
+    key_id = claimed_key_id(request.method, headers)
+    if (too_many := limit(app_inbox_limiter(request), limit_key(request, key_id))) is not None:
         return too_many
-    refused = check_content_length(request.headers.get("content-length"))
+    refused = check_content_length(headers.get("content-length"))
     if refused is not None:
         return _answer(refused)
     try:
@@ -47,9 +72,10 @@ async def _receive(request: Request, group_uid: str | None) -> Response:
         app_context(request),
         method=request.method,
         url=request_url(request),
-        headers=request.headers,
+        headers=headers,
         body=body,
         group_uid=group_uid,
+        key_id=key_id,
     )
     return _answer(outcome)
 
