@@ -162,6 +162,13 @@ def reference_app(port: int, pems: list[str]) -> Starlette:
     return Starlette(routes=[Route("/inbox", inbox, methods=["POST"])])
 
 
+async def measured(server: Server, requests: list[bytes]) -> tuple[Result, float]:
+    """The closed-loop run of ``requests``, and the server's CPU milliseconds per request."""
+    before = server.cpu_seconds()
+    result = await closed_loop(server.port, requests)
+    return result, (server.cpu_seconds() - before) * 1000 / len(requests)
+
+
 def statuses(result: Result) -> str:
     return " ".join(f"{status}×{n}" for status, n in sorted(result.statuses.items()))
 
@@ -186,11 +193,11 @@ async def main() -> None:
         await store_actors(db.url, pems)
         print(f"inbox ingest: {len(burst)} + {len(paced)} POSTs, {db.kind}, server on one core")
         row("", "req/s", "p50 ms", "p99 ms", "statuses")
-        with Server(reference_app, (port, pems), port):
-            ref = await closed_loop(port, burst)
+        with Server(reference_app, (port, pems), port) as server:
+            ref, ref_cpu = await measured(server, burst)
             ref_paced = await open_loop(port, paced, rate=RATE)
-        with Server(real_app, (port, db.url), port):
-            app = await closed_loop(port, burst)
+        with Server(real_app, (port, db.url), port) as server:
+            app, app_cpu = await measured(server, burst)
             app_paced = await open_loop(port, paced, rate=RATE)
         for label, res in [
             ("reference, closed loop (32 conns)", ref),
@@ -203,6 +210,7 @@ async def main() -> None:
         stored = await stored_items(db.url)
     ratio = app.rate / ref.rate
     print(f"throughput ratio real/reference: {ratio:.2f}x (target >= 0.5x)")
+    print(f"server CPU per request, closed loop: real {app_cpu:.2f} ms, reference {ref_cpu:.2f} ms")
     print(f"p99 at {RATE:.0f}/s: {app_paced.percentile(99):.1f} ms (target < 25 ms)")
     print(f"inbox rows stored: {stored} of {unique} distinct well-signed activities")
 

@@ -8,32 +8,42 @@ Each check returns the one-line reason for refusing, or None. They run in this o
 2. ``misplaced_activity`` once the signer is known to be the actor: the activity's id
    must be on the actor's origin (Mastodon CVE-2024-23832), never one of ours;
 3. ``refused_actor`` before storing: the actor's domain and the group's block list.
+
+Peers sign with the same few key ids and actors over and over, so what depends only
+on one of those (is it ours? its origin) is remembered; the rules themselves are
+cached by ``actors.moderation``.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
 from actors.moderation import domain_refused, refusal
-from federation.origin import same_origin
+from actors.urls import Urls
+from federation.origin import Origin, OriginError, origin_of
 
 
 async def refused_key(ctx: Context, session: AsyncSession, key_id: str) -> str | None:
     """Why a request signed with ``key_id`` is refused (403) before any key fetch."""
-    if ctx.urls.is_local(key_id):
+    if _is_local(ctx.urls, key_id):
         return "the key id is on this instance; remote servers sign with their own keys"
     return await domain_refused(session, ctx.federation, key_id)
 
 
 def misplaced_activity(ctx: Context, activity: dict[str, Any], actor: str) -> str | None:
     """Why the activity's id cannot be the actor's (400): ours, or on another origin."""
-    activity_id = activity["id"]
-    if ctx.urls.is_local(activity_id):
+    # ``Urls.is_local`` and ``same_origin`` with the activity id's origin parsed once.
+    try:
+        origin = origin_of(activity["id"])
+    except OriginError:
+        origin = None
+    if origin is not None and origin == _origin(ctx.urls.base):
         return "the activity claims an id of this instance"
-    if not same_origin(activity_id, actor):
+    if origin is None or origin != _origin(actor):
         return "the activity id is not on its actor's origin"
     return None
 
@@ -43,3 +53,16 @@ async def refused_actor(
 ) -> str | None:
     """Why an activity by ``actor`` (to ``group_id``, if any) is refused (403)."""
     return await refusal(session, ctx.federation, actor, group_id=group_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_local(urls: Urls, url: str) -> bool:
+    return urls.is_local(url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _origin(url: str) -> Origin | None:
+    try:
+        return origin_of(url)
+    except OriginError:
+        return None
