@@ -26,8 +26,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from actors import queue
 from actors.context import Context
@@ -91,6 +92,30 @@ def serialize(document: object) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _waits_for_earlier(now: dt.datetime) -> ColumnElement[bool]:
+    """True for a row queued behind an earlier one about the same object to the same inbox,
+    while that one is not yet tried or in flight.
+
+    Mastodon ignores an ``Update`` or ``Delete`` of a status it has not seen yet, so an
+    edit sent alongside its ``Create`` would be lost. Activities about other objects, and
+    rows behind a retrying one, go as usual, so one inbox is never serialised as a whole.
+    """
+    earlier, earlier_activity, own_activity = (
+        aliased(Delivery),
+        aliased(Activity),
+        aliased(Activity),
+    )
+    return exists().where(
+        earlier.inbox == Delivery.inbox,
+        earlier.id < Delivery.id,
+        earlier.status == queue.PENDING,
+        or_(earlier.attempts == 0, earlier.locked_until > now),
+        earlier_activity.id == earlier.activity_id,
+        own_activity.id == Delivery.activity_id,
+        earlier_activity.object_ap_id == own_activity.object_ap_id,
+    )
+
+
 async def claim(
     ctx: Context, batch: int, *, busy: Collection[str] = (), per_host: int | None = None
 ) -> queue.Lease:
@@ -101,7 +126,7 @@ async def claim(
     wait in the queue where a pause postpones them in bulk.
     """
     now = utcnow()
-    where = [Delivery.host.not_in(hosts.paused_hosts(now))]
+    where = [Delivery.host.not_in(hosts.paused_hosts(now)), ~_waits_for_earlier(now)]
     if busy:
         where.append(Delivery.host.not_in(sorted(busy)))
     if per_host is not None:

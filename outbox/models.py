@@ -41,6 +41,8 @@ class Activity(Base):
         ForeignKey("groups.id", ondelete="CASCADE"), nullable=True
     )
     type: Mapped[str] = mapped_column(String(50))
+    # The id of the object the activity is about (a post, a Follow…), for delivery order.
+    object_ap_id: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     public: Mapped[bool] = mapped_column(default=False)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -55,6 +57,8 @@ class Delivery(QueueRow, Base):
         # One row per (activity, inbox): a fan-out in batches never sends twice to a
         # shared inbox that several batches name.
         Index("ux_deliveries_activity_inbox", "activity_id", "inbox", unique=True),
+        # Finding an earlier delivery to the same inbox, to keep each inbox's order.
+        Index("ix_deliveries_inbox_order", "inbox", "id"),
     )
 
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))

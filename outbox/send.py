@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.models import Group
 from actors.urls import Urls
+from federation.vocab import get_id
 from outbox.fanout import expand
 from outbox.hosts import host_of
 from outbox.models import Activity, Delivery
@@ -38,6 +39,7 @@ async def _store(
         ap_id=activity["id"],
         group_id=group.id if group is not None else None,
         type=activity["type"],
+        object_ap_id=get_id(activity.get("object")),
         public=public,
         document=activity,
     )

@@ -1,0 +1,77 @@
+"""Each inbox receives its activities in the order they were queued."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from actors.db import utcnow
+from actors.groups import get_group
+from outbox import delivery, posts
+from outbox.models import Delivery
+from outbox.send import queue_activity
+from tests.helpers import add_group
+from tests.instances import Instance, settle
+from tests.sink import Sink, add_follower
+
+SHARED = "https://a.example/inbox"
+OTHER = "https://b.example/inbox"
+
+
+async def _queue(instance: Instance, name: str, inboxes: list[str], about: str = "p1") -> None:
+    async with instance.ctx.sessions() as session:
+        group = await get_group(session, "eastside")
+        activity = {
+            "id": f"{instance.base_url}/a/{name}",
+            "type": "Update",
+            "actor": "x",
+            "object": f"{instance.base_url}/posts/{about}",
+        }
+        await queue_activity(session, group=group, activity=activity, inboxes=inboxes)
+        await session.commit()
+
+
+async def _inboxes_of(instance: Instance, ids: list[int]) -> list[tuple[str, int]]:
+    async with instance.ctx.sessions() as session:
+        rows = await session.execute(
+            select(Delivery.inbox, Delivery.activity_id).where(Delivery.id.in_(ids))
+        )
+        return sorted((inbox, activity) for inbox, activity in rows)
+
+
+async def test_a_later_delivery_waits_for_the_earlier_one(instance: Instance) -> None:
+    await add_group(instance, "eastside")
+    await _queue(instance, "first", [SHARED])
+    await _queue(instance, "second", [SHARED, OTHER])
+    await _queue(instance, "unrelated", [SHARED], about="p2")
+
+    # The first activity's row for the shared inbox, the second's for the other inbox, and
+    # the unrelated one (about another post); not the second's for the shared inbox.
+    lease = await delivery.claim(instance.ctx, 10)
+    assert await _inboxes_of(instance, lease.ids) == [(SHARED, 1), (SHARED, 3), (OTHER, 2)]
+
+    # While the first is in flight the second stays put; once it has been tried and is
+    # retrying later, the second may go (a failing activity does not block the inbox).
+    assert (await delivery.claim(instance.ctx, 10)).ids == []
+    async with instance.ctx.sessions() as session:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(lease.ids))
+            .values(attempts=1, locked_until=None, next_attempt_at=utcnow().replace(year=2100))
+        )
+        await session.commit()
+    retried = await delivery.claim(instance.ctx, 10)
+    assert await _inboxes_of(instance, retried.ids) == [(SHARED, 2)]
+
+
+async def test_a_quick_edit_arrives_after_its_create(instance: Instance) -> None:
+    group = await add_group(instance, "eastside")
+    async with Sink() as sink:
+        await add_follower(instance, group, sink.add_actor("ana"))
+        async with instance.ctx.sessions() as session:
+            group = await get_group(session, "eastside")
+            post = await posts.publish_note(session, instance.ctx, group, "Meet at 6")
+            await posts.edit_note(session, instance.ctx, group, post.uid, "Meet at 7")
+            await session.commit()
+        await settle(instance)
+        received = [d.activity["type"] for d in sink.at("/inbox")]
+    assert received == ["Create", "Update"]
