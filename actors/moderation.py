@@ -19,10 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
+from actors.commit_watch import ALL, has_uncommitted_changes, watch_commits
 from actors.models import Follower, Following, RemoteActor
 from actors.moderation_models import Block, DomainAllow, DomainBlock, Report
 from federation.origin import OriginError, host_matches, host_of, normalize_host, parent_domains
@@ -203,36 +204,14 @@ async def current_rules(session: AsyncSession) -> Rules:
 
 
 def _changes_rules(session: Session) -> bool:
-    if session.info.get(_CHANGED):
-        return True
-    pending = (*session.new, *session.dirty, *session.deleted)
-    return any(isinstance(obj, _RULE_MODELS) for obj in pending)
+    return has_uncommitted_changes(session, _RULE_MODELS, _CHANGED)
 
 
-def _after_flush(session: Session, _context: Any) -> None:
-    # Marked at flush, counted at commit: a reader loading the old rules between the
-    # two stores them under the old generation, which the commit makes stale.
-    touched = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, _RULE_MODELS) for obj in touched):
-        session.info[_CHANGED] = True
+def _rules_committed(_keys: set[str]) -> None:
+    RuleCache.generation += 1
 
 
-def _on_statement(state: ORMExecuteState) -> None:
-    # Bulk INSERT/UPDATE/DELETE statements (``unblock_domain``) bypass the unit of work.
-    if state.is_insert or state.is_update or state.is_delete:
-        mapper = state.bind_mapper
-        if mapper is not None and issubclass(mapper.class_, _RULE_MODELS):
-            state.session.info[_CHANGED] = True
-
-
-def _after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
-        RuleCache.generation += 1
-
-
-event.listen(Session, "after_flush", _after_flush)
-event.listen(Session, "do_orm_execute", _on_statement)
-event.listen(Session, "after_commit", _after_commit)
+watch_commits(_RULE_MODELS, key=lambda _obj: ALL, on_commit=_rules_committed, tag=_CHANGED)
 
 
 # --- account blocks --------------------------------------------------------------------

@@ -7,26 +7,23 @@ key id → (actor, parsed public key), so a verified POST needs no query for its
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from actors.context import Context
 from actors.db import utcnow
+from actors.keycache import KeyCache, Signer
 from actors.keys import load_public_key
 from actors.models import RemoteActor
 from actors.moderation import domain_refused
 from federation.content import clean_name
 from federation.fetch import fetch_document
 from federation.fetch_errors import FetchError, RecentlyFailed
-from federation.httpsig import HttpSignatureAuth, PublicKey, SignatureError
+from federation.httpsig import HttpSignatureAuth, SignatureError
 from federation.vocab import as_list, get_id
 
 ACTOR_TYPES = {"Person", "Group", "Organization", "Application", "Service"}
@@ -174,17 +171,6 @@ async def actor_for_key(
     return actor
 
 
-@dataclass(frozen=True)
-class Signer:
-    """The owner of a key id, and the key parsed (None when missing or unusable)."""
-
-    ap_id: str
-    domain: str
-    key_id: str
-    public_key_pem: str | None
-    public_key: PublicKey | None
-
-
 def _signer(actor: RemoteActor, key_id: str) -> Signer:
     return _signer_of_row(actor.ap_id, actor.domain, actor.public_key_pem, key_id)
 
@@ -304,91 +290,6 @@ def _resolve(
             future.set_exception(result)
         else:
             future.set_result(result)
-
-
-KEY_TTL = 300.0
-"""Seconds a cached key is trusted. A commit of this process that changes the actor
-drops it at once; a key changed by another process is re-fetched here as soon as a
-signature fails with the cached one, and a revoked key is believed at most this long."""
-
-_ACTORS_CHANGED = "remote_actors_changed"
-_ALL = "*"
-
-
-class KeyCache:
-    """Signers by (database, key id), dropped when a commit changes their actor row.
-
-    ``generation`` counts commits of this process that changed remote actors: a lookup
-    that started before one is not stored, since it may have read the row before it.
-    """
-
-    generation = 0
-    clock: Callable[[], float] = time.monotonic
-    max_entries = 10_000
-    _entries: ClassVar[dict[tuple[object, str], tuple[float, Signer]]] = {}
-
-    @staticmethod
-    def database(session: AsyncSession) -> object:
-        """What tells the databases apart: the URL of the session's engine."""
-        return session.sync_session.get_bind().engine.url
-
-    @classmethod
-    def get(cls, session: AsyncSession, key_id: str) -> Signer | None:
-        """The cached signer of ``key_id``, or None when absent or expired."""
-        key = (cls.database(session), key_id)
-        entry = cls._entries.get(key)
-        if entry is None:
-            return None
-        if cls.clock() >= entry[0]:
-            del cls._entries[key]
-            return None
-        return entry[1]
-
-    @classmethod
-    def put(cls, database: object, signer: Signer, generation: int) -> None:
-        """Keep ``signer`` unless an actor changed since ``generation`` was read."""
-        if generation != cls.generation:
-            return
-        if len(cls._entries) >= cls.max_entries:
-            cls._entries.clear()
-        cls._entries[database, signer.key_id] = (cls.clock() + KEY_TTL, signer)
-
-    @classmethod
-    def drop(cls, actors: set[str]) -> None:
-        """Forget the keys of these actor ids (every key for `_ALL`)."""
-        cls.generation += 1
-        if _ALL in actors:
-            cls._entries.clear()
-            return
-        for key, (_, signer) in list(cls._entries.items()):
-            if signer.ap_id in actors:
-                del cls._entries[key]
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    touched = (*session.new, *session.dirty, *session.deleted)
-    actors = {obj.ap_id for obj in touched if isinstance(obj, RemoteActor)}
-    if actors:
-        session.info.setdefault(_ACTORS_CHANGED, set()).update(actors)
-
-
-def _on_statement(state: ORMExecuteState) -> None:
-    # Bulk UPDATE/DELETE statements bypass the unit of work: every key is dropped.
-    if state.is_update or state.is_delete:
-        mapper = state.bind_mapper
-        if mapper is not None and issubclass(mapper.class_, RemoteActor):
-            state.session.info.setdefault(_ACTORS_CHANGED, set()).add(_ALL)
-
-
-def _after_commit(session: Session) -> None:
-    actors = session.info.pop(_ACTORS_CHANGED, None)
-    if actors:
-        KeyCache.drop(actors)
-
-
-event.listen(Session, "after_flush", _after_flush)
-event.listen(Session, "do_orm_execute", _on_statement)
-event.listen(Session, "after_commit", _after_commit)
 
 
 async def resolve_account(ctx: Context, handle_or_url: str) -> str:

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
+from actors.keycache import Signer
 from actors.keys import load_public_key
-from actors.remote import ActorError, Signer, signer_of
+from actors.remote import ActorError, signer_of
 from federation.httpsig import SignatureError, signature_key_id, verify_request
 
 

@@ -22,13 +22,12 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from actors import queue
 from actors.context import Context
@@ -44,6 +43,7 @@ from federation.fetch_errors import (
 )
 from federation.httpsig import HttpSignatureAuth, PrivateKey
 from outbox import hosts
+from outbox.delivery_claim import claim
 from outbox.models import Activity, Delivery
 from outbox.retry import MAX_ATTEMPTS, Outcome, classify, parse_retry_after, retry_delay
 
@@ -90,55 +90,6 @@ class Pauses:
 def serialize(document: object) -> bytes:
     """Compact UTF-8 JSON, the bytes that are signed and sent."""
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _waits_for_earlier(now: dt.datetime) -> ColumnElement[bool]:
-    """True for a row queued behind an earlier one about the same object to the same inbox,
-    while that one is not yet tried or in flight.
-
-    Mastodon ignores an ``Update`` or ``Delete`` of a status it has not seen yet, so an
-    edit sent alongside its ``Create`` would be lost. Activities about other objects, and
-    rows behind a retrying one, go as usual, so one inbox is never serialised as a whole.
-    """
-    earlier, earlier_activity, own_activity = (
-        aliased(Delivery),
-        aliased(Activity),
-        aliased(Activity),
-    )
-    return exists().where(
-        earlier.inbox == Delivery.inbox,
-        earlier.id < Delivery.id,
-        earlier.status == queue.PENDING,
-        or_(earlier.attempts == 0, earlier.locked_until > now),
-        earlier_activity.id == earlier.activity_id,
-        own_activity.id == Delivery.activity_id,
-        earlier_activity.object_ap_id == own_activity.object_ap_id,
-    )
-
-
-async def claim(
-    ctx: Context, batch: int, *, busy: Collection[str] = (), per_host: int | None = None
-) -> queue.Lease:
-    """Lease up to ``batch`` due rows on hosts that are not paused.
-
-    Hosts in ``busy`` are skipped; with ``per_host``, at most that many rows of one host
-    are claimed (the oldest due), so a host that hangs holds few rows, and the others
-    wait in the queue where a pause postpones them in bulk.
-    """
-    now = utcnow()
-    where = [Delivery.host.not_in(hosts.paused_hosts(now)), ~_waits_for_earlier(now)]
-    if busy:
-        where.append(Delivery.host.not_in(sorted(busy)))
-    if per_host is not None:
-        order = (Delivery.next_attempt_at, Delivery.id)
-        rank = func.row_number().over(partition_by=Delivery.host, order_by=order)
-        due = (
-            select(Delivery.id, rank.label("rank"))
-            .where(Delivery.status == queue.PENDING, Delivery.next_attempt_at <= now)
-            .subquery()
-        )
-        where.append(Delivery.id.in_(select(due.c.id).where(due.c.rank <= per_host)))
-    return await queue.claim(ctx.sessions, Delivery, batch, ctx.lease, where=where)
 
 
 async def prepare(ctx: Context, lease: queue.Lease) -> tuple[list[Job], dict[int, Outcome]]:

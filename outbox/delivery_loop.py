@@ -16,7 +16,8 @@ from collections import Counter
 
 from actors.context import Context
 from actors.queue import Lease, release, wind_down
-from outbox.delivery import BATCH, CONCURRENCY, Job, Pauses, Recorder, claim, handle, prepare
+from outbox.delivery import BATCH, CONCURRENCY, Job, Pauses, Recorder, handle, prepare
+from outbox.delivery_claim import claim
 from outbox.retry import Outcome
 
 log = logging.getLogger("mutuals.delivery")

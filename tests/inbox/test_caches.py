@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
+from actors.keycache import KeyCache
 from actors.keys import generate_key_pair
 from actors.moderation import RuleCache, add_block, block_domain, remove_block, unblock_domain
-from actors.remote import KeyCache
 from tests.helpers import add_group
 from tests.inbox.support import count_items, inbox_url
 from tests.instances import Instance

@@ -13,7 +13,7 @@ from actors import queue
 from actors.db import utcnow
 from actors.groups import get_group
 from actors.models import Follower
-from outbox import delivery, posts, retry
+from outbox import delivery, delivery_claim, posts, retry
 from outbox.models import Delivery
 from outbox.queue_models import DeliveryHost
 from outbox.send import queue_activity
@@ -225,13 +225,13 @@ async def test_expired_lease_is_claimed_again(instance: Instance) -> None:
     async with instance.ctx.sessions() as session:
         session.add(Delivery(activity_id=1, inbox=f"http://127.0.0.1:{port}/inbox", host="x"))
         await session.commit()
-    assert (await delivery.claim(instance.ctx, 10)).ids == [1]
-    assert (await delivery.claim(instance.ctx, 10)).ids == []  # leased
+    assert (await delivery_claim.claim(instance.ctx, 10)).ids == [1]
+    assert (await delivery_claim.claim(instance.ctx, 10)).ids == []  # leased
     async with instance.ctx.sessions() as session:
         await session.execute(update(Delivery).values(locked_until=utcnow()))
         await session.commit()
     await asyncio.sleep(0.01)
-    assert (await delivery.claim(instance.ctx, 10)).ids == [1]  # the lease ran out
+    assert (await delivery_claim.claim(instance.ctx, 10)).ids == [1]  # the lease ran out
 
 
 @pytest.mark.parametrize("inbox", ["ftp://127.0.0.1/inbox", "not a url"])

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from actors.db import utcnow
 from actors.groups import get_group
-from outbox import delivery, posts
+from outbox import delivery_claim, posts
 from outbox.models import Delivery
 from outbox.send import queue_activity
 from tests.helpers import add_group
@@ -46,12 +46,12 @@ async def test_a_later_delivery_waits_for_the_earlier_one(instance: Instance) ->
 
     # The first activity's row for the shared inbox, the second's for the other inbox, and
     # the unrelated one (about another post); not the second's for the shared inbox.
-    lease = await delivery.claim(instance.ctx, 10)
+    lease = await delivery_claim.claim(instance.ctx, 10)
     assert await _inboxes_of(instance, lease.ids) == [(SHARED, 1), (SHARED, 3), (OTHER, 2)]
 
     # While the first is in flight the second stays put; once it has been tried and is
     # retrying later, the second may go (a failing activity does not block the inbox).
-    assert (await delivery.claim(instance.ctx, 10)).ids == []
+    assert (await delivery_claim.claim(instance.ctx, 10)).ids == []
     async with instance.ctx.sessions() as session:
         await session.execute(
             update(Delivery)
@@ -59,7 +59,7 @@ async def test_a_later_delivery_waits_for_the_earlier_one(instance: Instance) ->
             .values(attempts=1, locked_until=None, next_attempt_at=utcnow().replace(year=2100))
         )
         await session.commit()
-    retried = await delivery.claim(instance.ctx, 10)
+    retried = await delivery_claim.claim(instance.ctx, 10)
     assert await _inboxes_of(instance, retried.ids) == [(SHARED, 2)]
 
 

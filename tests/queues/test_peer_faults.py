@@ -12,7 +12,7 @@ from sqlalchemy import update
 from actors.db import utcnow
 from actors.groups import get_group
 from actors.models import Follower
-from outbox import delivery, hosts, posts
+from outbox import delivery, delivery_claim, hosts, posts
 from outbox.delivery_loop import serve
 from outbox.models import Delivery
 from outbox.queue_models import DeliveryHost
@@ -206,7 +206,7 @@ async def test_a_host_is_paused_at_its_first_timeout_and_its_rows_postponed(
             await session.commit()
 
         # When one row of it is claimed (a host's cap) and times out
-        lease = await delivery.claim(instance.ctx, 10, per_host=1)
+        lease = await delivery_claim.claim(instance.ctx, 10, per_host=1)
         assert len(lease.ids) == 1
         await delivery.handle(instance.ctx, lease)
         hold.set()
@@ -238,7 +238,7 @@ async def test_a_refused_connection_pauses_the_host_claimed_rows_unsent(instance
             await queue_activity(session, group=None, activity=doc, inboxes=[inbox])
         await session.commit()
     # Given a worker that already holds every row of the host, sent one after another
-    lease = await delivery.claim(instance.ctx, 10)
+    lease = await delivery_claim.claim(instance.ctx, 10)
     pauses = delivery.Pauses()
     first, *others = lease.ids
     await delivery.handle(instance.ctx, dataclasses.replace(lease, ids=[first]), pauses)
