@@ -181,14 +181,17 @@ class Peer:
         actor: PeerActor | None = None,
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
+        local_address: str | None = None,
     ) -> httpx.Response:
         """POST to an inbox, signed by ``actor`` (default: the activity's actor) unless
-        ``headers`` are given; ``body`` overrides the serialised activity."""
+        ``headers`` are given; ``body`` overrides the serialised activity;
+        ``local_address`` picks the loopback address the request comes from."""
         data = body if body is not None else json.dumps(activity).encode()
         if headers is None:
             signer = actor or self._actor_by_id(str((activity or {})["actor"]))
             headers = self.signed_headers(signer, url, data)
-        async with httpx.AsyncClient() as client:
+        transport = httpx.AsyncHTTPTransport(local_address=local_address)
+        async with httpx.AsyncClient(transport=transport) as client:
             return await client.post(url, content=data, headers=headers)
 
     def _actor_by_id(self, actor_id: str) -> PeerActor:

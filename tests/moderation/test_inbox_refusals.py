@@ -208,6 +208,15 @@ async def test_inbox_rate_limit_is_429_per_host(
     assert int(limited.headers["retry-after"]) >= 1
     assert other_host.status_code == 202  # counted per remote host
 
+    # A request claiming the limited peer's key from another address has its own count:
+    # a forger cannot use up a real peer's allowance.
+    forged = await peer.post(
+        inbox_url(instance),
+        follow_of(peer, instance, "alice"),
+        local_address="127.0.0.2",
+    )
+    assert forged.status_code != 429
+
 
 @pytest.mark.parametrize(
     ("flags", "kept", "media"),

@@ -41,10 +41,15 @@ def claimed_key_id(method: str, headers: Mapping[str, str]) -> str | None:
 
 
 def limit_key(request: Request, key_id: str | None) -> str:
-    """Whom the rate limit counts: the host of the claimed ``key_id``, else the client
-    address for requests without a usable signature."""
+    """Whom the rate limit counts: the host of the claimed ``key_id`` from this client
+    address (or the address alone for requests without a usable signature).
+
+    The key id is not verified yet, so the address is part of the key: a forger naming
+    a real peer's key from elsewhere drains its own allowance, not the peer's.
+    """
+    address = request.client.host if request.client else "?"
     host = _key_host(key_id) if key_id is not None else None
-    return host or f"unsigned {request.client.host if request.client else '?'}"
+    return f"{host} from {address}" if host else f"unsigned {address}"
 
 
 @functools.lru_cache(maxsize=4096)
