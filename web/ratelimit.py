@@ -93,8 +93,3 @@ def inbox_limiter(
     (``MUTUALS_INBOX_RATE`` and ``MUTUALS_INBOX_BURST`` change it.)
     """
     return RateLimiter(rate=rate, burst=burst, clock=clock)
-
-
-def login_limiter(clock: Callable[[], float] = time.monotonic) -> RateLimiter:
-    """Per client IP on login and admin forms: 10 tries, then one every 6 seconds."""
-    return RateLimiter(rate=1 / 6, burst=10, clock=clock)
