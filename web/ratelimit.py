@@ -1,4 +1,4 @@
-"""In-process token buckets: per remote host on the inbox, per client IP on login/admin.
+"""In-process token buckets: per remote host (and client address) on the inboxes.
 
 Each key (a host, an IP) has a bucket of ``burst`` tokens refilled at ``rate`` per
 second; a request takes one token, and when none is left the caller answers 429 with
