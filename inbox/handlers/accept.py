@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.context import Context
 from actors.models import Following, RemoteActor
 from federation.vocab import get_id
+from inbox.handlers import rsvp
 from inbox.handlers.follow import local_group
 from inbox.models import InboxItem
 from inbox.registry import handles
@@ -60,3 +61,7 @@ async def accept(
     following = await answered_follow(session, ctx, activity, actor)
     if following is not None:
         following.accepted = True
+    else:
+        # Not one of our Follows: an RSVP naming our Event by id (its type is unknown
+        # until looked up, so the registry sent it here).
+        await rsvp.answer(session, ctx, item, activity)

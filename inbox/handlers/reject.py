@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
+from inbox.handlers import rsvp
 from inbox.handlers.accept import answered_follow
 from inbox.models import InboxItem
 from inbox.registry import handles
@@ -25,3 +26,7 @@ async def reject(
     following = await answered_follow(session, ctx, activity, actor)
     if following is not None:
         await session.delete(following)
+    else:
+        # Not one of our Follows: an RSVP naming our Event by id (its type is unknown
+        # until looked up, so the registry sent it here).
+        await rsvp.answer(session, ctx, item, activity)

@@ -150,3 +150,20 @@ async def test_mobilizon_join_and_mastodon_replies_count(make_instance: Any, cli
         async with two.ctx.sessions() as session:
             actors = set((await session.scalars(select(Rsvp.actor_ap_id))).all())
         assert actors == {ana.id, bo.id}
+
+
+async def test_rsvp_activities_naming_the_event_by_id(make_instance: Any, cli: Cli) -> None:
+    _one, two = await linked(make_instance)
+    out = await cli.ok(two, "event", "beta", "Workshop", "--start", "2099-07-01 18:00")
+    uid = out.split()[1]
+    event_id = (await post_by_uid(two, uid)).document["id"]
+    inbox = f"{two.base_url}/groups/beta/inbox"
+    async with running_peer() as peer:
+        ana, bo, cy = peer.actor("ana"), peer.actor("bo"), peer.actor("cy")
+        # ActivityStreams RSVPs whose object is the Event's id, not an embedded Event.
+        for who, kind in ((ana, "Accept"), (bo, "TentativeAccept"), (cy, "Reject")):
+            rsvp = peer.activity(who, kind, event_id)
+            assert (await peer.post(inbox, rsvp)).status_code == 202
+        await settle(two)
+        out = await cli.ok(two, "attendees", "beta", uid)
+    assert out.splitlines()[0] == "going: 1, maybe: 1, declined: 1"
