@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.db import utcnow
 from actors.keys import generate_key_pair
-from actors.models import Follower, Group
+from actors.models import Group
 from actors.urls import Urls
 from federation.content import clean_name, render_markdown
 
@@ -128,13 +128,3 @@ async def list_groups(session: AsyncSession) -> Sequence[Group]:
     """Every local group, by name."""
     result = await session.execute(select(Group).order_by(Group.name))
     return result.scalars().all()
-
-
-async def count_followers(session: AsyncSession, group: Group) -> int:
-    """How many accepted followers a group has."""
-    result = await session.execute(
-        select(func.count())
-        .select_from(Follower)
-        .where(Follower.group_id == group.id, Follower.accepted.is_(True))
-    )
-    return int(result.scalar_one())

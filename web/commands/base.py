@@ -9,7 +9,6 @@ from typing import Any
 from web.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Settings], Awaitable[int]]
-Commands = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 class CliError(Exception):
