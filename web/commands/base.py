@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.context import Context
+from actors.groups import get_group
+from actors.models import Group
+from web.runtime import open_context
 from web.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Settings], Awaitable[int]]
@@ -24,3 +31,12 @@ def add_command(
     )
     parser.set_defaults(handler=handler)
     return parser
+
+
+@asynccontextmanager
+async def group_session(
+    settings: Settings, name: str
+) -> AsyncIterator[tuple[Context, AsyncSession, Group]]:
+    """The instance context, a database session, and the group called ``name``."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        yield ctx, session, await get_group(session, name)

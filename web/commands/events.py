@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
-from actors.groups import get_group
 from actors.models import Group
 from outbox import events
 from outbox.documents.event import EventSpec, Place
@@ -17,9 +16,8 @@ from outbox.documents.when import parse_local_datetime, zone
 from outbox.models import Post
 from outbox.sharing import find_shared
 from outbox.sharing_models import Event
-from web.commands.base import CliError, add_command
+from web.commands.base import CliError, add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
-from web.runtime import open_context
 from web.settings import Settings
 
 ACTIONS = ("update", "cancel")
@@ -41,8 +39,7 @@ async def _create(args: argparse.Namespace, settings: Settings, group_name: str,
     start = parse_local_datetime(args.start, tz)
     end = parse_local_datetime(args.end, tz) if args.end else None
     spec = EventSpec(texts, start, tz.key, end, body, repeat=args.repeat, **_where(args))
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, group_name)
+    async with group_session(settings, group_name) as (ctx, session, group):
         row = await events.create_event(session, ctx, group, spec)
         await session.commit()
         post = await session.get(Post, row.post_id)
@@ -88,8 +85,7 @@ async def event(args: argparse.Namespace, settings: Settings) -> int:
     words = args.words
     if len(words) == 3 and words[0] in ACTIONS:
         args.action = words[0]
-        async with open_context(settings) as ctx, ctx.sessions() as session:
-            group = await get_group(session, words[1])
+        async with group_session(settings, words[1]) as (ctx, session, group):
             row = await _act(session, ctx, group, args, words[2])
             await session.commit()
             state = "cancelled" if row.cancelled else "updated"
@@ -104,8 +100,7 @@ async def event(args: argparse.Namespace, settings: Settings) -> int:
 
 async def attendees(args: argparse.Namespace, settings: Settings) -> int:
     """Who answered an event, with counts per answer."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await events.list_attendees(session, group, args.post_id)
         counts = {state: sum(r.state == state for r in rows) for state in events.RSVP_STATES}
         print(", ".join(f"{state}: {n}" for state, n in counts.items()))

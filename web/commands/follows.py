@@ -6,18 +6,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from actors.groups import get_group
 from outbox import follows
 from outbox.errors import OutboxError
-from web.commands.base import add_command
-from web.runtime import open_context
+from web.commands.base import add_command, group_session
 from web.settings import Settings
 
 
 async def follow(args: argparse.Namespace, settings: Settings) -> int:
     """Ask to follow an account or group (WebFinger handle or actor URL)."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         following = await follows.follow(session, ctx, group, args.account)
         await session.commit()
         print(f"{group.name} asked to follow {following.actor.handle}; pending until accepted")
@@ -26,8 +23,7 @@ async def follow(args: argparse.Namespace, settings: Settings) -> int:
 
 async def unfollow(args: argparse.Namespace, settings: Settings) -> int:
     """Stop following an account or group."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         actor = await follows.unfollow(session, ctx, group, args.account)
         await session.commit()
         print(f"{group.name} no longer follows {actor.handle}")
@@ -36,8 +32,7 @@ async def unfollow(args: argparse.Namespace, settings: Settings) -> int:
 
 async def following(args: argparse.Namespace, settings: Settings) -> int:
     """List whom a group follows (and whom it asked to)."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await follows.list_following(session, group)
         if not rows:
             print(f"{group.name} follows nobody yet; follow with: mutuals follow {group.name} …")
@@ -49,8 +44,7 @@ async def following(args: argparse.Namespace, settings: Settings) -> int:
 
 async def followers(args: argparse.Namespace, settings: Settings) -> int:
     """List a group's followers, or with ``--pending`` the requests waiting for approval."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await follows.list_followers(session, group, pending=args.pending)
         if not rows:
             empty = "no pending follow requests" if args.pending else "no followers yet"
@@ -62,8 +56,7 @@ async def followers(args: argparse.Namespace, settings: Settings) -> int:
 
 async def approve(args: argparse.Namespace, settings: Settings) -> int:
     """Accept a pending follow request."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         follower = await follows.find_follower(session, ctx, group, args.account)
         if follower.accepted:
             raise OutboxError(f"{args.account} already follows {group.name}")
@@ -75,8 +68,7 @@ async def approve(args: argparse.Namespace, settings: Settings) -> int:
 
 async def reject(args: argparse.Namespace, settings: Settings) -> int:
     """Refuse a pending follow request."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         follower = await follows.find_follower(session, ctx, group, args.account)
         if follower.accepted:
             raise OutboxError(
@@ -92,8 +84,7 @@ async def reject(args: argparse.Namespace, settings: Settings) -> int:
 
 async def remove_follower(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a follower (their server is told with a Reject)."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         follower = await follows.find_follower(session, ctx, group, args.account)
         handle = follower.actor.handle
         await follows.remove_follower(session, ctx, group, follower)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from actors.groups import create_group, find_group, get_group, list_groups
+from actors.groups import create_group, find_group, list_groups
 from outbox.posts import update_group_profile
-from web.commands.base import CliError, add_command
+from web.commands.base import CliError, add_command, group_session
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -46,8 +46,7 @@ async def group_list(args: argparse.Namespace, settings: Settings) -> int:
 
 async def group_show(args: argparse.Namespace, settings: Settings) -> int:
     """Show one group's profile and addresses."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.name)
+    async with group_session(settings, args.name) as (ctx, _session, group):
         lines = {
             "name": group.name,
             "handle": f"@{group.name}@{ctx.host}",
@@ -79,8 +78,7 @@ async def group_update(args: argparse.Namespace, settings: Settings) -> int:
             "nothing to change: give --display-name, --summary, --manual-approval, "
             "--field, --clear-fields, --icon or --rename"
         )
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.name)
+    async with group_session(settings, args.name) as (ctx, session, group):
         await update_group_profile(session, ctx, group, **changes)
         await session.commit()
         print(f"updated group {group.name}; its followers will see the new profile")

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.context import Context
-from actors.groups import get_group
 from actors.models import RemoteActor
 from actors.moderation import (
     allow_domain,
@@ -22,7 +21,7 @@ from actors.moderation import (
 )
 from actors.remote import ActorError, find_actor, get_actor, resolve_account
 from outbox.moderation import block_account, report_account, unblock_account
-from web.commands.base import CliError, Handler, add_command
+from web.commands.base import CliError, Handler, add_command, group_session
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -49,8 +48,7 @@ async def _known_actor(
 
 async def block(args: argparse.Namespace, settings: Settings) -> int:
     """Block an account for a group: follows both ways removed, ``Block`` sent."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         actor_id = await _account(ctx, session, args.account)
         actor, why = await _known_actor(ctx, session, actor_id)
         outcome = await block_account(ctx, session, group, actor_id, actor)
@@ -66,8 +64,7 @@ async def block(args: argparse.Namespace, settings: Settings) -> int:
 
 async def unblock(args: argparse.Namespace, settings: Settings) -> int:
     """Lift a group's block on an account (sending ``Undo`` of the ``Block``)."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         actor_id = await _account(ctx, session, args.account)
         actor = await find_actor(session, actor_id)
         if not await unblock_account(ctx, session, group, actor_id, actor):
@@ -79,8 +76,7 @@ async def unblock(args: argparse.Namespace, settings: Settings) -> int:
 
 async def blocks(args: argparse.Namespace, settings: Settings) -> int:
     """List the accounts a group blocks."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await blocked_accounts(session, group.id)
     if not rows:
         print(f"{group.name} blocks nobody")
@@ -158,8 +154,7 @@ async def domain_list(args: argparse.Namespace, settings: Settings) -> int:
 
 async def report(args: argparse.Namespace, settings: Settings) -> int:
     """Record a report about an account; ``--forward`` sends a ``Flag`` to its server."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         actor_id = await _account(ctx, session, args.account)
         inbox = None
         if args.forward:
@@ -180,8 +175,7 @@ async def report(args: argparse.Namespace, settings: Settings) -> int:
 
 async def reports(args: argparse.Namespace, settings: Settings) -> int:
     """List a group's reports, newest first."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await group_reports(session, group.id)
     if not rows:
         print(f"no reports for {group.name}")

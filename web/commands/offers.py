@@ -5,22 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from actors.groups import get_group
 from outbox import board, offers
 from outbox.documents.when import parse_date
 from outbox.models import Post
 from outbox.sharing import list_responses
-from web.commands.base import CliError, add_command
+from web.commands.base import CliError, add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
-from web.runtime import open_context
 from web.settings import Settings
 
 
 async def _open(args: argparse.Namespace, settings: Settings, group_name: str, title: str) -> int:
     texts, body = read_texts(args, ("title", title), ("body", args.body))
     until = parse_date(args.until) if args.until else None
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, group_name)
+    async with group_session(settings, group_name) as (ctx, session, group):
         row = await offers.open_offer(
             session, ctx, group, args.kind, texts,
             body=body, skills=args.skill, area=args.area, until=until,
@@ -37,8 +34,7 @@ async def offer(args: argparse.Namespace, settings: Settings) -> int:
     if args.state is not None:
         if len(args.words) != 3 or args.words[0] != "close":
             raise CliError(f"to close, write: mutuals {args.kind} close GROUP ID --{args.state}")
-        async with open_context(settings) as ctx, ctx.sessions() as session:
-            group = await get_group(session, args.words[1])
+        async with group_session(settings, args.words[1]) as (ctx, session, group):
             row = await offers.close_offer(session, ctx, group, args.words[2], args.state)
             await session.commit()
             print(f"{row.kind} {args.words[2]} is now {row.state}; followers get an Update")
@@ -52,8 +48,7 @@ async def offer(args: argparse.Namespace, settings: Settings) -> int:
 
 async def responses(args: argparse.Namespace, settings: Settings) -> int:
     """List the replies to an offer, need or event."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await list_responses(session, group, args.post_id)
         if not rows:
             print("no responses yet")
@@ -64,8 +59,7 @@ async def responses(args: argparse.Namespace, settings: Settings) -> int:
 
 async def show_board(args: argparse.Namespace, settings: Settings) -> int:
     """The open offers and needs of the group and the groups it follows."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         entries = await board.open_entries(session, ctx, group, skill=args.skill, area=args.area)
         if not entries:
             print("no open offers or needs")

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from actors.groups import get_group
 from outbox import polls
 from outbox.documents.poll import PollSpec
 from outbox.documents.when import parse_local_datetime, zone
 from outbox.models import Post
-from web.commands.base import CliError, add_command
+from web.commands.base import CliError, add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
-from web.runtime import open_context
 from web.settings import Settings
 
 
@@ -22,8 +20,7 @@ async def _create(args: argparse.Namespace, settings: Settings, group_name: str,
     if args.closes:
         closes = parse_local_datetime(args.closes, zone(args.timezone or "UTC"))
     spec = PollSpec(question, tuple(args.option), args.multiple, closes)
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, group_name)
+    async with group_session(settings, group_name) as (ctx, session, group):
         row = await polls.create_poll(session, ctx, group, spec)
         await session.commit()
         post = await session.get(Post, row.post_id)
@@ -33,8 +30,7 @@ async def _create(args: argparse.Namespace, settings: Settings, group_name: str,
 
 
 async def _results(settings: Settings, group_name: str, post_uid: str) -> int:
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, group_name)
+    async with group_session(settings, group_name) as (_ctx, session, group):
         counted = await polls.poll_results(session, group, post_uid)
         state = "closed" if counted.closed else "open"
         print(f"{counted.poll.question} ({state}, {counted.voters} voters)")

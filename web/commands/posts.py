@@ -5,19 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from actors.groups import get_group
 from outbox import posts
 from outbox.multilingual_notes import publish_multilingual_note
-from web.commands.base import add_command
+from web.commands.base import add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
-from web.runtime import open_context
 from web.settings import Settings
 
 
 async def post(args: argparse.Namespace, settings: Settings) -> int:
     """Publish a status update (Markdown) to the group's followers."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         if args.lang or args.texts or args.language != "en":
             text, _ = read_texts(args, ("text", args.text))
             new = await publish_multilingual_note(session, ctx, group, text, args.visibility)
@@ -30,8 +27,7 @@ async def post(args: argparse.Namespace, settings: Settings) -> int:
 
 async def edit(args: argparse.Namespace, settings: Settings) -> int:
     """Replace a post's text; followers receive an Update."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         changed = await posts.edit_note(session, ctx, group, args.post_id, args.text)
         await session.commit()
         print(f"edited {changed.uid}: {changed.document['id']}")
@@ -40,8 +36,7 @@ async def edit(args: argparse.Namespace, settings: Settings) -> int:
 
 async def delete(args: argparse.Namespace, settings: Settings) -> int:
     """Delete a post; followers receive a Delete and its id answers 410 Gone."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        group = await get_group(session, args.group)
+    async with group_session(settings, args.group) as (ctx, session, group):
         gone = await posts.delete_note(session, ctx, group, args.post_id)
         await session.commit()
         print(f"deleted {gone.uid}")
