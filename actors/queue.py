@@ -169,7 +169,11 @@ def finished(status: str) -> dict[str, Any]:
 
 def insert_ignoring_conflicts(session: AsyncSession, model: type[Any]) -> Any:
     """``INSERT … ON CONFLICT DO NOTHING`` for the session's database (SQLite or PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
+    return insert_ignoring_conflicts_on(session.get_bind().dialect.name, model)
+
+
+def insert_ignoring_conflicts_on(dialect: str, model: type[Any]) -> Any:
+    """`insert_ignoring_conflicts` for a database named by its dialect (``sqlite``, …)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(model).on_conflict_do_nothing()
 

@@ -24,7 +24,7 @@ import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, Update, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.moderation import domain_refused
@@ -134,12 +134,16 @@ async def mark_alive(session: AsyncSession, host: str) -> None:
 async def mark_alive_many(session: AsyncSession, names: Iterable[str]) -> None:
     """`mark_alive` for several hosts, in one statement (nothing to do: nothing written)."""
     distinct = sorted(set(names))
-    if not distinct:
-        return
-    await session.execute(
+    if distinct:
+        await session.execute(alive_statement(distinct))
+
+
+def alive_statement(names: Iterable[str]) -> Update:
+    """The UPDATE behind `mark_alive_many` (for callers holding a plain connection)."""
+    return (
         update(DeliveryHost)
         .where(
-            DeliveryHost.host.in_(distinct),
+            DeliveryHost.host.in_(names),
             or_(DeliveryHost.failures > 0, DeliveryHost.unavailable, DeliveryHost.failure_days > 0),
         )
         .values(

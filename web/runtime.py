@@ -15,6 +15,7 @@ from actors.urls import Urls
 from federation.failure_memory import FailureMemory
 from federation.httpsig import SchemeMemory
 from federation.safe_client import FetchPolicy, build_client
+from inbox.writer import InboxWriter
 from web.settings import Settings
 
 
@@ -37,8 +38,8 @@ async def open_context(
     engine = make_engine(settings.database_url)
     policy = fetch_policy(settings)
     http = build_client(policy, transport=transport)
+    sessions = make_sessionmaker(engine)
     try:
-        sessions = make_sessionmaker(engine)
         async with sessions() as session:
             private_pem, public_pem = await instance_key_pair(session)
         yield Context(
@@ -56,5 +57,6 @@ async def open_context(
             lease=dt.timedelta(seconds=settings.queue_lease),
         )
     finally:
+        await InboxWriter.close(sessions)
         await http.aclose()
         await engine.dispose()

@@ -1,4 +1,4 @@
-"""The inbox's group commit (``inbox.receive.InboxWriter``): rows of concurrent requests
+"""The inbox's group commit (``inbox.writer.InboxWriter``): rows of concurrent requests
 written together, each answered from its own row's fate, and senders marked alive."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import asyncio
 from sqlalchemy import select
 
 from actors.db import utcnow
-from inbox.receive import ACCEPTED, ALREADY_SEEN, UNAVAILABLE, InboxWriter, Row
+from inbox.outcome import ACCEPTED, ALREADY_SEEN, UNAVAILABLE
+from inbox.writer import REVIVE_EVERY, InboxWriter, Row
 from outbox.queue_models import DeliveryHost
 from tests.helpers import add_group
 from tests.inbox.support import count_items, inbox_url
@@ -67,3 +68,41 @@ async def test_a_sender_marked_unavailable_is_alive_again(instance: Instance, pe
     async with instance.ctx.sessions() as session:
         health = (await session.execute(select(DeliveryHost))).scalar_one()
     assert (health.failures, health.failure_days, health.unavailable) == (0, 0, False)
+
+
+async def test_a_sender_is_looked_at_again_only_after_a_while(
+    instance: Instance, peer: Peer
+) -> None:
+    await add_group(instance, "demo")
+    host = peer.base_url.split("://", 1)[1]
+    now = [1000.0]
+    saved, InboxWriter.clock = InboxWriter.clock, lambda: now[0]
+    try:
+        alice = peer.actor("alice")
+        activity = peer.activity(alice, "Follow", f"{instance.base_url}/groups/demo")
+        assert (await peer.post(inbox_url(instance), activity)).status_code == 202
+        await InboxWriter.of(instance.ctx.sessions).drain()
+        async with instance.ctx.sessions() as session:
+            session.add(DeliveryHost(host=host, failures=3))  # failed just after we looked
+            await session.commit()
+
+        like = peer.activity(alice, "Like", f"{instance.base_url}/groups/demo")
+        assert (await peer.post(inbox_url(instance), like)).status_code == 202
+        await InboxWriter.of(instance.ctx.sessions).drain()
+        assert await failures_of(instance, host) == 3  # looked at a moment ago: not again
+
+        now[0] += REVIVE_EVERY
+        undo = peer.activity(alice, "Undo", like)
+        assert (await peer.post(inbox_url(instance), undo)).status_code == 202
+        await InboxWriter.of(instance.ctx.sessions).drain()
+        assert await failures_of(instance, host) == 0
+    finally:
+        InboxWriter.clock = saved
+
+
+async def failures_of(instance: Instance, host: str) -> int:
+    async with instance.ctx.sessions() as session:
+        found = await session.execute(
+            select(DeliveryHost.failures).where(DeliveryHost.host == host)
+        )
+        return int(found.scalar_one())
