@@ -54,5 +54,7 @@ def has_uncommitted_changes(session: Session, models: tuple[type[Any], ...], tag
     """True when ``session`` changed rows of ``models`` that are not committed yet."""
     if session.info.get(tag):
         return True
+    if not session.identity_map:  # nothing loaded, so nothing dirty or deleted (the usual case)
+        return any(isinstance(obj, models) for obj in session.new)
     pending = (*session.new, *session.dirty, *session.deleted)
     return any(isinstance(obj, models) for obj in pending)

@@ -14,6 +14,7 @@ from typing import ClassVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.commit_watch import ALL, watch_commits
+from actors.db import database_key
 from actors.models import RemoteActor
 from federation.httpsig import PublicKey
 
@@ -51,8 +52,8 @@ class KeyCache:
 
     @staticmethod
     def database(session: AsyncSession) -> object:
-        """What tells the databases apart: the URL of the session's engine."""
-        return session.sync_session.get_bind().engine.url
+        """What tells the databases apart (`actors.db.database_key`)."""
+        return database_key(session)
 
     @classmethod
     def get(cls, session: AsyncSession, key_id: str) -> Signer | None:

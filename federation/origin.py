@@ -9,6 +9,7 @@ written canonically, and the scheme's default port dropped.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import NamedTuple
@@ -36,16 +37,19 @@ class Origin(NamedTuple):
         return f"{self.scheme}://{host}" + (f":{self.port}" if self.port is not None else "")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_host(host: str) -> str:
     """``host`` lowercased, in punycode, without a trailing dot; IP literals canonical.
 
-    Raises ``OriginError`` for anything that is not a plausible host name.
+    Raises ``OriginError`` for anything that is not a plausible host name. Remembered
+    per process: peers' hosts come back again and again.
     """
     bare = host.strip().removeprefix("[").removesuffix("]")
-    try:
-        return str(ipaddress.ip_address(bare))
-    except ValueError:
-        pass
+    if _maybe_ip(bare):
+        try:
+            return str(ipaddress.ip_address(bare))
+        except ValueError:
+            pass
     name = bare.rstrip(".") if bare.endswith(".") and not bare.endswith("..") else bare
     if name.isascii():
         name = name.lower()
@@ -57,6 +61,12 @@ def normalize_host(host: str) -> str:
     if not _ASCII_HOST.fullmatch(name) or len(name) > 253:
         raise OriginError(f"invalid host name {host!r}")
     return name
+
+
+def _maybe_ip(host: str) -> bool:
+    # Only digits and dots (IPv4) or a colon (IPv6) can be an IP literal: names skip
+    # the ``ip_address`` attempt, whose ValueError costs more than the whole check.
+    return ":" in host or host.replace(".", "").isdigit()
 
 
 def origin_of(url: str) -> Origin:
@@ -114,9 +124,11 @@ def parent_domains(host: str) -> list[str]:
 
     IP literals have no parents. Used to look up domain rules with one indexed query.
     """
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        labels = host.split(".")
-        return [".".join(labels[i:]) for i in range(len(labels))]
-    return [host]
+    if _maybe_ip(host):
+        try:
+            ipaddress.ip_address(host)
+            return [host]
+        except ValueError:
+            pass
+    labels = host.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels))]

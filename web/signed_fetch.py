@@ -17,8 +17,12 @@ def request_url(request: Request) -> str:
     Behind a TLS proxy the app sees http://127.0.0.1, but the signature covers
     the public URL, so the base URL setting is authoritative.
     """
-    query = request.url.query
-    return app_context(request).urls.base + request.url.path + (f"?{query}" if query else "")
+    # Read from the scope as Starlette's ``request.url.path`` would give it, without
+    # parsing a whole URL per request.
+    path: str = request.scope["path"]
+    path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    query = bytes(request.scope.get("query_string", b"")).decode()
+    return app_context(request).urls.base + path + (f"?{query}" if query else "")
 
 
 async def require_signature(request: Request) -> Response | None:

@@ -10,6 +10,7 @@ non-standard ``ed25519`` name some servers send.
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -52,8 +53,13 @@ def _default_headers(algorithm: str | None) -> tuple[str, ...]:
     return (CREATED,) if algorithm in (None, "hs2019") else ("date",)
 
 
+@functools.lru_cache(maxsize=256)
 def parse_signature_header(value: str) -> CavageSignature:
-    """Parse a ``Signature`` header (or ``Authorization: Signature …``) value."""
+    """Parse a ``Signature`` header (or ``Authorization: Signature …``) value.
+
+    Remembered for a while: the inbox reads the key id from a header before it
+    verifies the same header, so each request's header is parsed once.
+    """
     text = value.strip()
     if text[:10].lower() == "signature ":
         text = text[10:]

@@ -8,15 +8,23 @@ _OBS_FOLD = re.compile(r"\r?\n[ \t]+")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def normalize_headers(headers: Mapping[str, str]) -> dict[str, str]:
+class NormalizedHeaders(dict[str, str]):
+    """Headers as `normalize_headers` returns them: normalising them again is free."""
+
+
+def normalize_headers(headers: Mapping[str, str]) -> NormalizedHeaders:
     """Lowercase names, trim values, and join repeated fields with ``", "``.
 
     Both draft-cavage (section 2.3) and RFC 9421 (section 2.1) combine several
     lines of one field that way. ``items()`` is used, so mappings that yield a
     name more than once (Starlette's ``Headers``) or differently cased keys
     (a plain dict) are both combined. Obsolete line folding becomes one space.
+    Headers already normalised are returned as they are (the inbox normalises once
+    and every later step reuses them).
     """
-    out: dict[str, str] = {}
+    if isinstance(headers, NormalizedHeaders):
+        return headers
+    out = NormalizedHeaders()
     for name, value in headers.items():
         key = name.strip().lower()
         clean = _OBS_FOLD.sub(" ", value).strip()
