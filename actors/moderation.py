@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from actors.commit_watch import ALL, has_uncommitted_changes, watch_commits
+from actors.db import database_key
 from actors.models import Follower, Following, RemoteActor
 from actors.moderation_models import Block, DomainAllow, DomainBlock, Report
 from federation.origin import OriginError, host_matches, host_of, normalize_host, parent_domains
@@ -163,7 +164,8 @@ async def load_rules(session: AsyncSession) -> Rules:
 
 
 class RuleCache:
-    """One `Rules` snapshot per database, valid until a rule changes or `RULES_TTL` passes.
+    """One `Rules` snapshot per database, valid until a rule changes or `RULES_TTL` passes
+    (then served on while one request reloads it).
 
     ``generation`` counts the commits of this process (any session, any engine) that
     changed a rule; a snapshot taken under an older generation is stale. A session that
@@ -174,6 +176,7 @@ class RuleCache:
     generation = 0
     clock: Callable[[], float] = time.monotonic
     _snapshots: ClassVar[dict[object, tuple[float, int, Rules]]] = {}
+    _reloading: ClassVar[set[object]] = set()
 
     @classmethod
     async def get(cls, session: AsyncSession) -> Rules:
@@ -181,12 +184,22 @@ class RuleCache:
         sync = session.sync_session
         if _changes_rules(sync):
             return await load_rules(session)
-        database = sync.get_bind().engine.url
+        database = database_key(session)
         entry = cls._snapshots.get(database)
-        if entry is not None and entry[1] == cls.generation and cls.clock() < entry[0]:
+        # A snapshot only outlived by time is still served while another request reloads
+        # it, rather than every request arriving meanwhile querying the same rules.
+        if (
+            entry is not None
+            and entry[1] == cls.generation
+            and (cls.clock() < entry[0] or database in cls._reloading)
+        ):
             return entry[2]
         generation = cls.generation
-        rules = await load_rules(session)
+        cls._reloading.add(database)
+        try:
+            rules = await load_rules(session)
+        finally:
+            cls._reloading.discard(database)
         # A rule committed while loading made this snapshot stale already: not kept.
         if generation == cls.generation:
             cls._snapshots[database] = (cls.clock() + RULES_TTL, generation, rules)

@@ -7,6 +7,7 @@ process's back (another process) applies once the cache expires.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -135,3 +136,18 @@ async def test_a_cached_key_is_read_again_once_expired(
     # Read again: no key stored, so it is fetched from alice's server once more.
     assert await follow(peer, instance) == 202
     assert peer.fetched == ["/users/alice", "/users/alice"]
+
+
+async def test_expired_rules_are_served_while_one_request_reloads_them(
+    instance: Instance, clock: list[float]
+) -> None:
+    async with instance.ctx.sessions() as first, instance.ctx.sessions() as second:
+        loaded = await RuleCache.get(first)
+        clock[0] += 5.1
+        reloading = asyncio.create_task(RuleCache.get(first))
+        await asyncio.sleep(0)  # it is now waiting for its query
+
+        assert await RuleCache.get(second) is loaded  # no second query meanwhile
+        reloaded = await reloading
+        assert reloaded is not loaded
+        assert await RuleCache.get(second) is reloaded
