@@ -26,7 +26,7 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from web.app import create_app
+from web.app import create_app, freeze_startup_objects
 from web.migrate import upgrade
 from web.settings import Settings
 
@@ -111,6 +111,7 @@ class Database:
 def _serve(factory: Callable[..., Any], args: tuple[Any, ...], port: int, cpu: int) -> None:
     pin(cpu)
     app = factory(*args)
+    freeze_startup_objects()  # as ``mutuals serve`` does
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -241,24 +242,33 @@ async def open_loop(
     """Send request ``i`` at ``i / rate`` seconds whatever the answers (an open loop).
 
     Latency counts from when a request was due, not when a connection was free, so a
-    server falling behind shows its queueing delay (no coordinated omission).
+    server falling behind shows its queueing delay (no coordinated omission). One
+    pacer starts each request when it is due (creating thousands of waiting tasks up
+    front would itself make the first requests late).
     """
     free: asyncio.Queue[Connection] = asyncio.Queue()
     for conn in await _connections(port, connections):
         free.put_nowait(conn)
     result = Result()
     loop = asyncio.get_running_loop()
-    start = loop.time() + 0.1
+    tasks: set[asyncio.Task[None]] = set()
 
-    async def one(i: int, request: bytes) -> None:
-        due = start + i / rate
-        await asyncio.sleep(due - loop.time())
+    async def one(due: float, request: bytes) -> None:
         conn = await free.get()
         result.statuses[await exchange(conn, request)] += 1
         result.latencies.append(loop.time() - due)
         free.put_nowait(conn)
 
-    await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
+    start = loop.time()
+    for i, request in enumerate(requests):
+        due = start + i / rate
+        if (wait := due - loop.time()) > 0:
+            await asyncio.sleep(wait)
+        task = loop.create_task(one(due, request))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    while tasks:
+        await asyncio.gather(*tasks)
     result.elapsed = loop.time() - start
     while not free.empty():
         free.get_nowait()[1].close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -45,3 +46,14 @@ def create_app(
     # One limiter per process, shared by the group inboxes and the shared inbox.
     app.state.inbox_limiter = inbox_limiter(rate=settings.inbox_rate, burst=settings.inbox_burst)
     return app
+
+
+def freeze_startup_objects() -> None:
+    """Move every object alive now out of the garbage collector's reach (``gc.freeze``).
+
+    Called once before serving: the modules, mappers and templates loaded at start-up
+    live as long as the process, and a full collection that walks them all paused every
+    request in flight for about 50 ms; without them it takes a few.
+    """
+    gc.collect()
+    gc.freeze()

@@ -9,7 +9,7 @@ from typing import Any
 
 import uvicorn
 
-from web.app import create_app
+from web.app import create_app, freeze_startup_objects
 from web.commands.base import add_command
 from web.migrate import upgrade
 from web.runtime import open_context
@@ -33,6 +33,7 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
         log_level="info",
     )
+    freeze_startup_objects()
     await uvicorn.Server(config).serve()
     return 0
 
