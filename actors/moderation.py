@@ -79,21 +79,25 @@ async def domain_refused(session: AsyncSession, mode: str, host: str) -> str | N
     subdomains; in ``allowlist`` mode, any domain not listed (nor a parent of it).
     Read from `current_rules` (cached per process), not queried each time.
     """
-    domain = _domain_of(host)
-    if domain is None:
-        return f"{host!r} is not a usable host"
-    return (await current_rules(session)).domain_refused(mode, domain)
+    return _domain_refused(await current_rules(session), mode, host)
 
 
 async def refusal(
     session: AsyncSession, mode: str, actor_id: str, *, group_id: int | None = None
 ) -> str | None:
     """Why an activity by ``actor_id`` (to ``group_id``, if any) must be refused (403)."""
-    reason = await domain_refused(session, mode, actor_id)
-    blocks = (await current_rules(session)).blocks if group_id is not None else frozenset()
-    if reason is None and (group_id, actor_id) in blocks:
+    rules = await current_rules(session)
+    reason = _domain_refused(rules, mode, actor_id)
+    if reason is None and group_id is not None and (group_id, actor_id) in rules.blocks:
         reason = "the group blocks this account"
     return reason
+
+
+def _domain_refused(rules: Rules, mode: str, host: str) -> str | None:
+    domain = _domain_of(host)
+    if domain is None:
+        return f"{host!r} is not a usable host"
+    return rules.domain_refused(mode, domain)
 
 
 @functools.lru_cache(maxsize=4096)

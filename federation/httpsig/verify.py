@@ -22,6 +22,7 @@ Policy on top of the cryptography, for both schemes:
   given, is honoured with `EXPIRES_LEEWAY` for clock drift.
 """
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -99,13 +100,20 @@ def _check_expires(expires: int | None, now: datetime) -> None:
 def _check_date_header(fields: Mapping[str, str], now: datetime) -> None:
     if "date" not in fields:
         raise SignatureError("signed header 'date' is missing from the request")
-    try:
-        when = parsedate_to_datetime(fields["date"])
-    except (TypeError, ValueError):
-        raise SignatureError("Date header is not a valid HTTP date") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    when = _http_date(fields["date"])
+    if when is None:
+        raise SignatureError("Date header is not a valid HTTP date")
     _check_time("Date header", when, now)
+
+
+@functools.lru_cache(maxsize=64)
+def _http_date(value: str) -> datetime | None:
+    # Remembered: every request signed in the same second carries the same Date.
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
 def _needs_digest(method: str, body: bytes | None) -> bool:
