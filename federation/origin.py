@@ -73,6 +73,13 @@ def origin_of(url: str) -> Origin:
     """The normalised origin of an http(s) URL; ``OriginError`` when it has none."""
     if not isinstance(url, str):
         raise OriginError("a URL must be a string")
+    return _origin_of(url)
+
+
+@functools.lru_cache(maxsize=8192)
+def _origin_of(url: str) -> Origin:
+    # Remembered: an inbox checks the same activity id and actor several times per
+    # request (shape, then origin rules), and peers' actor URLs come back again and again.
     try:
         parts = urlsplit(url.strip())
         port = parts.port
