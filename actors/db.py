@@ -87,10 +87,11 @@ def database_key(session: AsyncSession) -> str:
     Remembered per engine: rendering (or hashing) an engine's URL on every cache
     lookup cost the inbox several per cent of its time.
     """
-    engine = session.bind or session.sync_session.get_bind()
+    bind = session.bind
+    engine = bind if isinstance(bind, AsyncEngine) else session.sync_session.get_bind().engine
     key = _database_keys.get(engine)
     if key is None:
-        key = _database_keys[engine] = session.sync_session.get_bind().engine.url.render_as_string()
+        key = _database_keys[engine] = engine.url.render_as_string()
     return key
 
 
