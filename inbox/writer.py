@@ -19,17 +19,21 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, or_, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Connection, Table, bindparam, or_, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from actors.queue import insert_ignoring_conflicts_on
+from actors.db import utcnow
+from actors.queue import PENDING, insert_ignoring_conflicts_on
 from actors.short_writes import ShortWrites
 from inbox.models import InboxItem
 from inbox.outcome import ACCEPTED, ALREADY_SEEN, UNAVAILABLE, Outcome
@@ -203,7 +207,57 @@ def _settle(batch: list[_Waiting], outcome: Outcome) -> None:
 
 def _insert(conn: Connection, values: list[dict[str, Any]]) -> set[str]:
     """Insert the rows whose ids are new; the ids inserted."""
+    if conn.dialect.name == "sqlite":
+        return _insert_on_sqlite(conn, values)
     return set(conn.execute(_insert_statement(conn.dialect.name), values).scalars())
+
+
+def _insert_on_sqlite(conn: Connection, values: list[dict[str, Any]]) -> set[str]:
+    # SQLite runs in this process, so a statement per row costs no round trip, and
+    # SQLAlchemy's execution of a batch cost more than the inserts themselves (about
+    # half the writer's CPU, measured): the rows go straight to the driver's cursor,
+    # with the SQL and the column types' conversions SQLAlchemy compiled once.
+    sql, names, convert = _compiled_for(conn.dialect)
+    now = utcnow()
+    defaults = {"status": PENDING, "attempts": 0, "next_attempt_at": now, "received_at": now}
+    fixed = {name: convert[name](value) for name, value in defaults.items()}  # once a batch
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    inserted: set[str] = set()
+    try:
+        for row in values:
+            params = [fixed[name] if name in fixed else convert[name](row[name]) for name in names]
+            if (found := cursor.execute(sql, params).fetchone()) is not None:
+                inserted.add(found[0])
+    except sqlite3.Error as exc:  # as SQLAlchemy would raise it (IntegrityError, …)
+        raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
+    finally:
+        cursor.close()
+    return inserted
+
+
+_DEFAULTS = ("status", "attempts", "next_attempt_at", "received_at")
+
+
+@functools.cache
+def _compiled_for(dialect: Dialect) -> tuple[str, list[str], dict[str, Callable[[Any], Any]]]:
+    table: Table = InboxItem.__table__  # type: ignore[assignment]
+    names = ["activity_ap_id", "actor_ap_id", "group_id", "payload", *_DEFAULTS]
+    statement = (
+        sqlite.insert(table)
+        .values({name: bindparam(name) for name in names})
+        .on_conflict_do_nothing()
+        .returning(table.c.activity_ap_id)
+    )
+    compiled = statement.compile(dialect=dialect)
+    order = list(compiled.positiontup or ())
+    convert: dict[str, Callable[[Any], Any]] = {
+        name: table.c[name].type.bind_processor(dialect) or _unchanged for name in names
+    }
+    return compiled.string, order, convert
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 @functools.cache
