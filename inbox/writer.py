@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Table, bindparam, or_, select
+from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -37,7 +37,7 @@ from actors.queue import PENDING, insert_ignoring_conflicts_on
 from actors.short_writes import ShortWrites
 from inbox.models import InboxItem
 from inbox.outcome import ACCEPTED, ALREADY_SEEN, UNAVAILABLE, Outcome
-from outbox.hosts import alive_statement
+from outbox.hosts import alive_statement, with_failures
 from outbox.queue_models import DeliveryHost
 
 log = logging.getLogger("mutuals.inbox")
@@ -272,16 +272,6 @@ def _mark_alive(conn: Connection, hosts: set[str]) -> None:
 
     A read first, so the usual case (no failures) takes no write lock.
     """
-    failing = conn.execute(
-        select(DeliveryHost.host).where(
-            DeliveryHost.host.in_(hosts),
-            or_(
-                DeliveryHost.failures > 0,
-                DeliveryHost.unavailable,
-                DeliveryHost.failure_days > 0,
-                DeliveryHost.paused_until.is_not(None),
-            ),
-        )
-    ).scalars()
+    failing = conn.execute(select(DeliveryHost.host).where(with_failures(hosts))).scalars()
     if names := list(failing):
         conn.execute(alive_statement(names))

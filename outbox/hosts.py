@@ -24,7 +24,7 @@ import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, Update, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Update, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.moderation import domain_refused
@@ -138,14 +138,18 @@ async def mark_alive_many(session: AsyncSession, names: Iterable[str]) -> None:
         await session.execute(alive_statement(distinct))
 
 
+def with_failures(names: Iterable[str]) -> ColumnElement[bool]:
+    """Which of the hosts ``names`` have failures for `mark_alive` to forget."""
+    return DeliveryHost.host.in_(names) & or_(
+        DeliveryHost.failures > 0, DeliveryHost.unavailable, DeliveryHost.failure_days > 0
+    )
+
+
 def alive_statement(names: Iterable[str]) -> Update:
     """The UPDATE behind `mark_alive_many` (for callers holding a plain connection)."""
     return (
         update(DeliveryHost)
-        .where(
-            DeliveryHost.host.in_(names),
-            or_(DeliveryHost.failures > 0, DeliveryHost.unavailable, DeliveryHost.failure_days > 0),
-        )
+        .where(with_failures(names))
         .values(
             failures=0, failure_days=0, paused_until=None, unavailable=False, unavailable_since=None
         )
