@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.db import utcnow
 from actors.keys import generate_key_pair
 from actors.models import Group
 from actors.urls import Urls
 from federation.content import clean_name, render_markdown
+from store.db import utcnow
 
 NAME_RE = re.compile(r"[a-z0-9_]{1,30}")
 MAX_FIELDS = 8

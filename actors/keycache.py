@@ -13,10 +13,10 @@ from typing import ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.commit_watch import ALL, watch_commits
-from actors.db import database_key
 from actors.models import RemoteActor
 from federation.httpsig import PublicKey
+from store.commit_watch import ALL, watch_commits
+from store.db import database_key
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class KeyCache:
 
     @staticmethod
     def database(session: AsyncSession) -> object:
-        """What tells the databases apart (`actors.db.database_key`)."""
+        """What tells the databases apart (`store.db.database_key`)."""
         return database_key(session)
 
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from actors.db import Base, UTCDateTime, utcnow
+from store.db import Base, UTCDateTime, utcnow
 
 
 class Group(Base):

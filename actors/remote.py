@@ -14,17 +14,17 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from actors.context import Context
-from actors.db import utcnow
+from actors.instance import Context
 from actors.keycache import KeyCache, Signer
 from actors.keys import load_public_key
 from actors.models import RemoteActor
-from actors.moderation import domain_refused
 from federation.content import clean_name
 from federation.fetch import fetch_document
 from federation.fetch_errors import FetchError, RecentlyFailed
 from federation.httpsig import HttpSignatureAuth, SignatureError
 from federation.vocab import as_list, get_id
+from moderation.rules import domain_refused
+from store.db import utcnow
 
 ACTOR_TYPES = {"Person", "Group", "Organization", "Application", "Service"}
 

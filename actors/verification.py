@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from actors.keycache import Signer
 from actors.keys import load_public_key
 from actors.remote import ActorError, signer_of

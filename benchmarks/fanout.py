@@ -3,7 +3,7 @@
 900 hosts have a shared inbox, 100 have 10 personal inboxes each. A sink in this
 process plays every host on its own loopback address (127.1.x.y, one port), answers
 202 and verifies every 10th signature. The sender runs in a child process on its own
-core: our code (``outbox.posts.publish_note``, then the workers as production runs
+core: our code (``posts.notes.publish_note``, then the workers as production runs
 them, ``web.workers.running_workers``; with ``--steps``, their ``run_once`` steps from
 ``web.workers.worker_steps`` instead) or the reference, a bare asyncio loop signing
 each request with ``federation.httpsig`` and posting it with a plain ``httpx`` client.
@@ -25,14 +25,14 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
-from actors.db import make_engine, make_sessionmaker
 from actors.groups import create_group, get_group
 from actors.keys import load_private_key, load_public_key
 from actors.models import Follower, Group, RemoteActor
 from actors.urls import Urls
 from benchmarks.common import CLIENT_CPU, SERVER_CPU, SPAWN, Database, free_port, pin, settings
 from federation.httpsig import SignatureError, sign_request, verify_request
-from outbox.posts import publish_note
+from posts.notes import publish_note
+from store.db import make_engine, make_sessionmaker
 from web.runtime import open_context
 from web.workers import running_workers, worker_steps
 

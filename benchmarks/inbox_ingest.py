@@ -26,7 +26,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from actors.db import make_engine, make_sessionmaker
 from actors.keys import load_public_key
 from actors.models import RemoteActor
 from benchmarks.common import (
@@ -44,6 +43,7 @@ from benchmarks.common import (
 )
 from federation.httpsig import SignatureError, sign_request, signature_key_id, verify_request
 from inbox.models import InboxItem
+from store.db import make_engine, make_sessionmaker
 
 ACTORS = 1000
 KEYS = 20  # RSA key generation is slow: the 1,000 actors share 20 key pairs (own key ids)

@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from actors.db import make_engine, make_sessionmaker
 from actors.groups import create_group, get_group
 from actors.urls import Urls
 from benchmarks.common import (
@@ -30,7 +29,8 @@ from benchmarks.common import (
     row,
     settings,
 )
-from outbox.posts import publish_note
+from posts.notes import publish_note
+from store.db import make_engine, make_sessionmaker
 from web.runtime import open_context
 
 AP = "application/activity+json"

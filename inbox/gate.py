@@ -11,7 +11,7 @@ Each check returns the one-line reason for refusing, or None. They run in this o
 
 Peers sign with the same few key ids and actors over and over, so what depends only
 on one of those (is it ours? its origin) is remembered; the rules themselves are
-cached by ``actors.moderation``.
+cached by ``moderation.rules``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
-from actors.moderation import domain_refused, refusal
+from actors.instance import Context
 from actors.urls import Urls
 from federation.origin import Origin, OriginError, origin_of
+from moderation.rules import domain_refused, refusal
 
 
 async def refused_key(ctx: Context, session: AsyncSession, key_id: str) -> str | None:

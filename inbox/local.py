@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from actors.models import Group
 from outbox.models import Post
-from outbox.sharing_models import Event
+from sharing.models import Event
 
 
 async def local_post(session: AsyncSession, ctx: Context, url: str | None) -> Post | None:

@@ -13,15 +13,15 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.db import utcnow
 from actors.models import Following, RemoteActor
-from actors.moderation import domain_rule
 from federation.content import clean_name, sanitize_html
 from federation.origin import host_of, same_origin
 from federation.vocab import as_list, first_type, get_id
 from inbox.models import RemoteObject
 from inbox.shape import http_url
 from inbox.shared_objects import mirror_shared
+from moderation.rules import domain_rule
+from store.db import utcnow
 
 MEDIA_KEYS = frozenset({"attachment", "icon", "image"})
 

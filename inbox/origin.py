@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from actors.context import Context
+from actors.instance import Context
 from actors.remote import fetch_signed
 from federation.fetch_errors import (
     BadContentType,

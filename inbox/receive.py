@@ -8,7 +8,7 @@ Order matters, and nothing is stored until every check has passed::
       → actor's domain or account blocked? (403) → already seen? → store, commit → 202
 
 The checks read per-process caches (moderation rules, signer keys: see
-``actors.moderation`` and ``actors.remote``), so a well-signed activity from a known
+``moderation.rules`` and ``actors.remote``), so a well-signed activity from a known
 peer costs no query before its row is written. Rows are written by
 ``inbox.writer.InboxWriter``: the rows of concurrent requests go into one transaction
 (group commit), and each request answers 202 only once the transaction holding its
@@ -27,16 +27,16 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
 from actors.groups import find_group_by_uid
+from actors.instance import Context
 from actors.verification import verify_signed_request
 from federation.httpsig import SignatureError, signature_key_id
 from federation.payload import PayloadError, parse_activity
+from inbox.answer import UNAVAILABLE, Outcome
 from inbox.gate import misplaced_activity, refused_actor, refused_key
-from inbox.outcome import UNAVAILABLE, Outcome
 from inbox.shape import actor_id
 from inbox.writer import InboxWriter, Row
-from outbox.hosts import host_of
+from outbox.breaker import host_of
 
 log = logging.getLogger("mutuals.inbox")
 

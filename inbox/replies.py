@@ -2,7 +2,7 @@
 
 Mastodon users have no RSVP or "take it up" button, so they reply. A reply to a
 poll is a vote; to an event, an RSVP when it says "going"/"maybe"/"not going"
-(:mod:`outbox.documents.answers`), else a response; to an offer or need, a response.
+(:mod:`documents.answers`), else a response; to an offer or need, a response.
 These come from accounts our groups do not follow, so ``Create`` hands them here
 before its "only from followed actors" rule. Replies to plain posts are not ours
 to take: they go on through the ``Create`` handler.
@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
+from documents.answers import rsvp_answer
+from documents.received import parse_time
 from federation.content import plain_text, sanitize_html
 from federation.vocab import get_id, has_type
 from inbox.local import local_post
@@ -23,11 +25,9 @@ from inbox.models import InboxItem
 from inbox.objects import owned_by
 from inbox.shape import http_url, object_of, requester
 from inbox.votes import record_vote
-from outbox.documents.answers import rsvp_answer
-from outbox.documents.received import parse_time
 from outbox.models import Post
-from outbox.rsvps import set_rsvp
-from outbox.sharing_models import Event, Offer, Poll, Response
+from sharing.models import Event, Offer, Poll, Response
+from sharing.rsvps import set_rsvp
 
 
 async def _respond(session: AsyncSession, post: Post, actor: str, note: dict[str, Any]) -> None:

@@ -12,9 +12,9 @@ from typing import TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from documents.received import ReceivedEvent, ReceivedOffer, parse_event, parse_offer
 from inbox.models import RemoteObject
-from outbox.documents.received import ReceivedEvent, ReceivedOffer, parse_event, parse_offer
-from outbox.sharing_models import RemoteEvent, RemoteOffer
+from sharing.models import RemoteEvent, RemoteOffer
 
 Kept = TypeVar("Kept", RemoteOffer, RemoteEvent)
 

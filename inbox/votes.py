@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.db import utcnow
-from outbox.polls import poll_spec
-from outbox.sharing_models import Poll, Vote, vote_slot
+from sharing.models import Poll, Vote, vote_slot
+from sharing.polls import poll_spec
+from store.db import utcnow
 
 log = logging.getLogger("mutuals.inbox")
 

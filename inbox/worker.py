@@ -2,7 +2,7 @@
 
 An item is ``pending`` until applied (``done``) or given up on (``failed``, after
 `MAX_ATTEMPTS`, with its last error kept for ``mutuals queue``). Claims and leases
-are ``actors.queue``'s: a worker that dies leaves its lease to expire, a stopped one
+are ``store.queue``'s: a worker that dies leaves its lease to expire, a stopped one
 gives its unfinished items back, and an item is marked done only by the worker that
 still holds it, in the same transaction as the handler's effects. A handler that
 raises has its effects rolled back; the item is retried later with backoff, never
@@ -17,13 +17,13 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors import queue
-from actors.context import Context
-from actors.db import utcnow
+from actors.instance import Context
 from inbox.handlers import HANDLERS
 from inbox.models import InboxItem
 from inbox.registry import Registry
 from inbox.shape import object_type
+from store import queue
+from store.db import utcnow
 
 log = logging.getLogger("mutuals.inbox")
 

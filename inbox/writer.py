@@ -7,9 +7,9 @@ batches grow with the load. Concurrent write transactions would gain nothing any
 SQLite has one writer, and its other would-be writers sleep in its busy handler (1 to
 100 ms at a time) until the lock is free.
 
-Each transaction is one step of `actors.short_writes.ShortWrites` (on SQLite, one hop
+Each transaction is one step of `store.short_writes.ShortWrites` (on SQLite, one hop
 to a dedicated thread), as every extra trip through a busy event loop adds to every
-request's latency. The senders' hosts are then marked alive (``outbox.hosts``) off the
+request's latency. The senders' hosts are then marked alive (``outbox.breaker``) off the
 answer's path, one check for all the hosts of the batches written meanwhile (and each
 host at most every `REVIVE_EVERY` seconds).
 """
@@ -32,13 +32,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from actors.db import utcnow
-from actors.queue import PENDING, insert_ignoring_conflicts_on
-from actors.short_writes import ShortWrites
+from inbox.answer import ACCEPTED, ALREADY_SEEN, UNAVAILABLE, Outcome
 from inbox.models import InboxItem
-from inbox.outcome import ACCEPTED, ALREADY_SEEN, UNAVAILABLE, Outcome
-from outbox.hosts import alive_statement, with_failures
+from outbox.breaker import alive_statement, with_failures
 from outbox.queue_models import DeliveryHost
+from store.db import utcnow
+from store.queue import PENDING, insert_ignoring_conflicts_on
+from store.short_writes import ShortWrites
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -181,7 +181,7 @@ class InboxWriter:
             _settle([waiting], ACCEPTED if fresh else ALREADY_SEEN)
 
     async def _revive(self) -> None:
-        # A host that speaks to us is up: deliveries to it resume (``outbox.hosts``).
+        # A host that speaks to us is up: deliveries to it resume (``outbox.breaker``).
         try:
             while self._hosts:
                 hosts, self._hosts = self._hosts, set()
@@ -268,7 +268,7 @@ def _insert_statement(dialect: str) -> Any:
 
 
 def _mark_alive(conn: Connection, hosts: set[str]) -> None:
-    """`outbox.hosts.mark_alive` for those of ``hosts`` that have failures to forget.
+    """`outbox.breaker.mark_alive` for those of ``hosts`` that have failures to forget.
 
     A read first, so the usual case (no failures) takes no write lock.
     """

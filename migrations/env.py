@@ -8,21 +8,21 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import actors.models
-import actors.moderation_models
 import inbox.models
+import moderation.models
 import outbox.models
 import outbox.queue_models
-import outbox.sharing_models
-from actors.db import Base, is_sqlite, make_engine
+import sharing.models
+from store.db import Base, is_sqlite, make_engine
 
 # Importing the model modules registers their tables on the one metadata.
 _MODELS = (
     actors.models,
-    actors.moderation_models,
+    moderation.models,
     inbox.models,
     outbox.models,
     outbox.queue_models,
-    outbox.sharing_models,
+    sharing.models,
 )
 target_metadata = Base.metadata
 

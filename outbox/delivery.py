@@ -1,16 +1,16 @@
 """The delivery worker: claim due delivery rows, POST them signed, record what happened.
 
-Rows are claimed in batches under a lease (``actors.queue``), so several workers share
+Rows are claimed in batches under a lease (``store.queue``), so several workers share
 the queue and a crashed worker's rows come back when the lease runs out. Every row of
 a batch is sent concurrently and its outcome recorded as soon as it is known, so a
-slow inbox holds up nobody else; ``outbox.delivery_loop.serve`` claims more rows as
+slow inbox holds up nobody else; ``outbox.loop.serve`` claims more rows as
 earlier ones finish rather than batch by batch. Outcomes are written by a `Recorder`
 in group commits (one transaction for up to `RECORD_BATCH` outcomes, gathered for at
 most `RECORD_DELAY`); a row stays leased until its outcome is committed, so a crash
 between sending and recording sends it again when the lease runs out (at least once,
 never lost). The retry policy is ``outbox.retry``; host health (the
-circuit breaker, unavailable hosts) is ``outbox.hosts``; moderation refusals come from
-``actors.moderation``. A ``410 Gone`` from an actor's personal inbox also removes that
+circuit breaker, unavailable hosts) is ``outbox.breaker``; moderation refusals come from
+``moderation.rules``. A ``410 Gone`` from an actor's personal inbox also removes that
 actor from every group's followers. Nothing is dropped: a row ends ``delivered`` or
 ``failed`` with its last status and error (``mutuals queue retry`` re-queues it).
 """
@@ -29,9 +29,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors import queue
-from actors.context import Context
-from actors.db import utcnow
+from actors.instance import Context
 from actors.models import Follower, Group, RemoteActor
 from federation.fetch import post_activity
 from federation.fetch_errors import (
@@ -42,10 +40,12 @@ from federation.fetch_errors import (
     UnsupportedURL,
 )
 from federation.httpsig import HttpSignatureAuth, PrivateKey
-from outbox import hosts
-from outbox.delivery_claim import claim
+from outbox import breaker
+from outbox.claims import claim
 from outbox.models import Activity, Delivery
 from outbox.retry import MAX_ATTEMPTS, Outcome, classify, parse_retry_after, retry_delay
+from store import queue
+from store.db import utcnow
 
 log = logging.getLogger("mutuals.delivery")
 
@@ -103,8 +103,8 @@ async def prepare(ctx: Context, lease: queue.Lease) -> tuple[list[Job], dict[int
         )
         found = rows.all()
         names = {delivery.host for delivery, _, _ in found}
-        refused = await hosts.refused_hosts(session, ctx.federation, names)
-        gone = await hosts.unavailable_hosts(session, names - refused.keys())
+        refused = await breaker.refused_hosts(session, ctx.federation, names)
+        gone = await breaker.unavailable_hosts(session, names - refused.keys())
     bodies: dict[int, bytes] = {}
     jobs: list[Job] = []
     skipped: dict[int, Outcome] = {}
@@ -196,7 +196,7 @@ async def _apply(
     if outcome.kind != "retry":
         return values, None
     error = outcome.error or ""
-    paused = await hosts.record_failure(
+    paused = await breaker.record_failure(
         session, row.host, error, now, unreachable=outcome.unreachable
     )
     if paused is not None:
@@ -246,7 +246,7 @@ async def record_many(ctx: Context, finished: Sequence[Finished]) -> list[dt.dat
                 await _remove_gone_followers(session, row.inbox)
         if params:
             await session.execute(_UPDATE, params)
-        await hosts.mark_alive_many(session, alive)
+        await breaker.mark_alive_many(session, alive)
         await session.commit()
     return paused
 

@@ -17,13 +17,13 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors import queue
-from actors.context import Context
-from actors.db import utcnow
+from actors.instance import Context
 from actors.models import Follower, RemoteActor
-from outbox.hosts import host_of
+from outbox.breaker import host_of
 from outbox.models import Delivery
 from outbox.queue_models import FanOut
+from store import queue
+from store.db import utcnow
 
 log = logging.getLogger("mutuals.fanout")
 

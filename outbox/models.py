@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from actors.db import Base, UTCDateTime, utcnow
-from actors.queue import QueueRow
+from store.db import Base, UTCDateTime, utcnow
+from store.queue import QueueRow
 
 
 class Post(Base):

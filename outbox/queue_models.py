@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from actors.db import Base, UTCDateTime, utcnow
-from actors.queue import QueueRow
+from store.db import Base, UTCDateTime, utcnow
+from store.queue import QueueRow
 
 
 class FanOut(QueueRow, Base):

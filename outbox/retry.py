@@ -24,7 +24,7 @@ class Outcome:
 
     ``postponed`` is not an attempt: the host was paused before the request was sent.
     ``unreachable`` marks a retry for a timeout or a failed connection (refused, DNS):
-    the host's circuit breaker opens at once (``outbox.hosts.record_failure``).
+    the host's circuit breaker opens at once (``outbox.breaker.record_failure``).
     """
 
     kind: str

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.models import Group
 from actors.urls import Urls
 from federation.vocab import get_id
+from outbox.breaker import host_of
 from outbox.fanout import expand
-from outbox.hosts import host_of
 from outbox.models import Activity, Delivery
 from outbox.queue_models import FanOut
 

@@ -11,7 +11,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from actors.context import Context
+from actors.instance import Context
 from web.app import create_app
 from web.settings import Settings
 from web.workers import worker_steps

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from actors.groups import GroupError
-from actors.moderation import ModerationError
 from actors.remote import ActorError
-from outbox.documents.errors import DocumentError
+from documents.errors import DocumentError
+from moderation.rules import ModerationError
 from outbox.errors import OutboxError
 from web.commands import follows, groups, moderation, posts, queue, server, sharing
 from web.commands.base import CliError

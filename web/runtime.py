@@ -9,13 +9,13 @@ from importlib.metadata import version
 
 import httpx
 
-from actors.context import Context, instance_key_pair
-from actors.db import make_engine, make_sessionmaker
+from actors.instance import Context, instance_key_pair
 from actors.urls import Urls
 from federation.failure_memory import FailureMemory
 from federation.httpsig import SchemeMemory
 from federation.safe_client import FetchPolicy, build_client
 from inbox.writer import InboxWriter
+from store.db import make_engine, make_sessionmaker
 from web.settings import Settings
 
 

@@ -6,7 +6,7 @@ from typing import cast
 
 from starlette.requests import Request
 
-from actors.context import Context
+from actors.instance import Context
 from web.ratelimit import RateLimiter
 from web.settings import Settings
 

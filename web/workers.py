@@ -1,6 +1,6 @@
 """Running the queue workers as background loops (in the web process or ``mutuals worker``).
 
-Three queues: inbox items, fan-out jobs and deliveries (``outbox.delivery_loop``
+Three queues: inbox items, fan-out jobs and deliveries (``outbox.loop``
 keeps its own pipeline full), plus the periodic sharing step. On stop (SIGTERM, or
 the web app shutting down) each loop finishes what it holds within `GRACE` seconds;
 anything still running then is cancelled and its rows given back, so a restarted
@@ -14,11 +14,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
-from actors.context import Context
-from actors.queue import wind_down
+from actors.instance import Context
 from inbox import worker as inbox_worker
-from outbox import delivery, fanout, sharing_step
-from outbox.delivery_loop import serve as serve_deliveries
+from outbox import delivery, fanout
+from outbox.loop import serve as serve_deliveries
+from sharing import step
+from store.queue import wind_down
 
 log = logging.getLogger("mutuals.workers")
 
@@ -31,7 +32,7 @@ def worker_steps() -> list[Step]:
 
     ``sharing_step`` is periodic rather than a queue: offers expiring, poll tallies, events.
     """
-    return [inbox_worker.run_once, fanout.run_once, delivery.run_once, sharing_step.run_once]
+    return [inbox_worker.run_once, fanout.run_once, delivery.run_once, step.run_once]
 
 
 async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 0.5) -> None:
@@ -63,7 +64,7 @@ async def running_workers(
         yield
         return
     stop = asyncio.Event()
-    steps: list[Step] = [inbox_worker.run_once, fanout.run_once, sharing_step.run_once]
+    steps: list[Step] = [inbox_worker.run_once, fanout.run_once, step.run_once]
     tasks = [asyncio.create_task(_stoppable(ctx, step, stop, grace)) for step in steps]
     tasks.append(asyncio.create_task(serve_deliveries(ctx, stop, grace=grace)))
     try:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from actors.models import Following, RemoteActor
 from federation.vocab import get_id
 from inbox.handlers import rsvp

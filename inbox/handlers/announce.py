@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from federation.vocab import get_id, has_type
 from inbox.models import InboxItem
 from inbox.objects import is_followed, is_storable, owned_by, owners, store_object

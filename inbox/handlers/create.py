@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from inbox.models import InboxItem
 from inbox.objects import is_followed, is_storable, owned_by, store_object
 from inbox.origin import object_from_actor

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from federation.origin import same_origin
 from inbox.models import InboxItem
 from inbox.objects import find_object, is_followed, tombstone

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
-from actors.moderation import flag_targets, record_flag
+from actors.instance import Context
 from inbox.handlers.follow import local_group
 from inbox.models import InboxItem
 from inbox.registry import handles
 from inbox.shape import requester
+from moderation.rules import flag_targets, record_flag
 
 log = logging.getLogger("mutuals.inbox")
 

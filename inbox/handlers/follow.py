@@ -8,15 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
 from actors.groups import find_group_by_uid
+from actors.instance import Context
 from actors.models import Follower, Group
-from actors.moderation import is_blocked
 from actors.remote import get_actor
+from follows.actions import accept_follower
 from inbox.models import InboxItem
 from inbox.registry import handles
 from inbox.shape import object_id, requester
-from outbox.follows import accept_follower
+from moderation.rules import is_blocked
 
 log = logging.getLogger("mutuals.inbox")
 

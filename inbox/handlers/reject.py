@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from inbox.handlers import rsvp
 from inbox.handlers.accept import answered_follow
 from inbox.models import InboxItem

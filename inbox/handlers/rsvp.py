@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from actors.models import Group
 from actors.remote import get_actor
 from federation.vocab import first_type, get_id
@@ -20,8 +20,8 @@ from inbox.local import local_event
 from inbox.models import InboxItem
 from inbox.registry import handles
 from inbox.shape import http_url, object_id, object_of, requester
-from outbox.rsvps import accept_join, drop_rsvp, set_rsvp
-from outbox.sharing_models import Event
+from sharing.models import Event
+from sharing.rsvps import accept_join, drop_rsvp, set_rsvp
 
 ANSWERS = {"Join": "going", "Accept": "going", "TentativeAccept": "maybe", "Reject": "declined"}
 

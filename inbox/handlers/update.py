@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from actors.remote import ACTOR_TYPES, get_actor
 from inbox.models import InboxItem
 from inbox.objects import find_object, is_storable, limited, owned_by, update_object

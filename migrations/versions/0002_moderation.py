@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import actors.db
+import store.db
 
 revision: str = "0002_moderation"
 down_revision: str | None = "0001"
@@ -23,7 +23,7 @@ def upgrade() -> None:
         "domain_allows",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("domain", sa.String(length=255), nullable=False),
-        sa.Column("created_at", actors.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", store.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("domain"),
     )
@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("suspend", sa.Boolean(), nullable=False),
         sa.Column("silence", sa.Boolean(), nullable=False),
         sa.Column("reject_media", sa.Boolean(), nullable=False),
-        sa.Column("created_at", actors.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", store.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("domain"),
     )
@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("actor_ap_id", sa.String(length=2000), nullable=False),
         sa.Column("activity_ap_id", sa.String(length=2000), nullable=True),
-        sa.Column("created_at", actors.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["group_id"], ["groups.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("group_id", "actor_ap_id"),
@@ -62,7 +62,7 @@ def upgrade() -> None:
         sa.Column("content", sa.Text(), nullable=False),
         sa.Column("activity_ap_id", sa.String(length=2000), nullable=True),
         sa.Column("forwarded", sa.Boolean(), nullable=False),
-        sa.Column("created_at", actors.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", store.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["group_id"], ["groups.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("activity_ap_id"),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import actors.db
+import store.db
 
 revision: str = "0004"
 down_revision: str | None = "0001"
@@ -33,11 +33,11 @@ def upgrade() -> None:
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("cursor", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", actors.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", store.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", actors.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("locked_until", actors.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", store.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("lease_token", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(["activity_id"], ["activities.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["group_id"], ["groups.id"], ondelete="CASCADE"),
@@ -51,9 +51,9 @@ def upgrade() -> None:
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("failure_days", sa.Integer(), nullable=False),
         sa.Column("last_failure_day", sa.Date(), nullable=True),
-        sa.Column("paused_until", actors.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("paused_until", store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("unavailable", sa.Boolean(), nullable=False),
-        sa.Column("unavailable_since", actors.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("unavailable_since", store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("host"),
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from actors.groups import get_group
 from actors.models import Follower
-from outbox.posts import publish_note
+from posts.notes import publish_note
 from tests.bovine_peer import BovinePeer, start_bovine_peer
 from tests.helpers import add_group
 from tests.instances import Instance, settle

@@ -7,10 +7,10 @@ import asyncio
 
 from sqlalchemy import select
 
-from actors.db import utcnow
-from inbox.outcome import ACCEPTED, ALREADY_SEEN, UNAVAILABLE
+from inbox.answer import ACCEPTED, ALREADY_SEEN, UNAVAILABLE
 from inbox.writer import REVIVE_EVERY, InboxWriter, Row
 from outbox.queue_models import DeliveryHost
+from store.db import utcnow
 from tests.helpers import add_group
 from tests.inbox.support import count_items, inbox_url
 from tests.instances import Instance

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from actors.keys import generate_key_pair, load_private_key
-from actors.moderation import block_domain
 from federation.httpsig import cavage, sign_request
 from federation.httpsig.fields import normalize_headers
+from moderation.rules import block_domain
 from tests.helpers import add_group
 from tests.inbox.support import count_items, inbox_url
 from tests.instances import Instance

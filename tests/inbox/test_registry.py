@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from inbox.handlers import HANDLERS
 from inbox.models import InboxItem
 from inbox.registry import DuplicateHandler, Registry

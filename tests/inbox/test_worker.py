@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
-from actors.db import utcnow
+from actors.instance import Context
 from actors.models import Follower
 from inbox import worker
 from inbox.models import InboxItem, RemoteObject
 from inbox.registry import Registry
+from store.db import utcnow
 from tests.helpers import add_group
 from tests.inbox.support import follow, inbox_url, only_item, rows
 from tests.instances import Instance

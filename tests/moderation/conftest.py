@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
 from actors.groups import create_group
+from actors.instance import Context
 from actors.models import Group, RemoteActor
 from actors.remote import store_actor
 from web.runtime import open_context

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.db import make_engine, make_sessionmaker
 from actors.models import Follower, Group
-from actors.moderation_models import Block, Report
 from actors.remote import store_actor
+from moderation.models import Block, Report
 from outbox.models import Activity, Delivery
+from store.db import make_engine, make_sessionmaker
 from tests.conftest import Databases
 from tests.moderation.conftest import actor_document
 from web.cli import main

@@ -12,12 +12,12 @@ import pytest
 
 from actors.groups import get_group
 from actors.models import Follower
-from actors.moderation import add_block, allow_domain, block_domain, group_reports
 from actors.remote import ActorError, store_actor
+from follows.actions import follow as follow_account
 from inbox.models import RemoteObject
-from outbox.follows import follow as follow_account
+from moderation.rules import add_block, allow_domain, block_domain, group_reports
 from outbox.models import Delivery
-from outbox.posts import publish_note
+from posts.notes import publish_note
 from tests.conftest import InstanceFactory
 from tests.helpers import add_group
 from tests.inbox.support import count_items, follow, inbox_url, rows

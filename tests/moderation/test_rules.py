@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.models import Follower, Following, Group
-from actors.moderation import (
+from moderation.rules import (
     ModerationError,
     add_block,
     allow_domain,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from actors.models import Follower, Following, Group
-from actors.moderation import is_blocked
+from moderation.actions import block_account, report_account, unblock_account
+from moderation.rules import is_blocked
 from outbox.models import Activity, Delivery
-from outbox.moderation import block_account, report_account, unblock_account
 from tests.moderation.conftest import add_remote
 
 TROLL = "https://trolls.example/users/troll"

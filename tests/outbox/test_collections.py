@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from actors.groups import get_group
 from actors.models import Follower, Following, Group, RemoteActor
-from outbox import collections, posts
+from posts import collections, notes
 from tests.helpers import AP, add_group
 from tests.instances import Instance
 
@@ -49,9 +49,9 @@ async def test_outbox_pages_newest_first(instance: Instance) -> None:
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
         for n in range(count):
-            await posts.publish_note(session, instance.ctx, group, f"post {n}")
-        await posts.publish_note(session, instance.ctx, group, "private", "followers")
-        await posts.publish_note(session, instance.ctx, group, "quiet", "unlisted")
+            await notes.publish_note(session, instance.ctx, group, f"post {n}")
+        await notes.publish_note(session, instance.ctx, group, "private", "followers")
+        await notes.publish_note(session, instance.ctx, group, "quiet", "unlisted")
         await session.commit()
     outbox_id = f"{instance.base_url}/groups/eastside/outbox"
     top = await _get(instance, "/groups/eastside/outbox")
@@ -158,7 +158,7 @@ async def test_authorized_fetch_requires_a_signature(make_instance: Any) -> None
     await add_group(instance, "eastside")
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
-        post = await posts.publish_note(session, instance.ctx, group, "hi")
+        post = await notes.publish_note(session, instance.ctx, group, "hi")
         await session.commit()
     async with instance.client() as client:
         for path in ("/groups/eastside/outbox", "/groups/eastside/followers", post.document["id"]):

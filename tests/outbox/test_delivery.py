@@ -9,14 +9,15 @@ import socket
 import pytest
 from sqlalchemy import select, update
 
-from actors import queue
-from actors.db import utcnow
 from actors.groups import get_group
 from actors.models import Follower
-from outbox import delivery, delivery_claim, posts, retry
+from outbox import claims, delivery, retry
 from outbox.models import Delivery
 from outbox.queue_models import DeliveryHost
 from outbox.send import queue_activity
+from posts import notes
+from store import queue
+from store.db import utcnow
 from tests.helpers import add_group
 from tests.instances import Instance
 from tests.sink import Reply, Sink, add_follower
@@ -25,7 +26,7 @@ from tests.sink import Reply, Sink, add_follower
 async def _post(instance: Instance, text: str = "hello") -> None:
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
-        await posts.publish_note(session, instance.ctx, group, text)
+        await notes.publish_note(session, instance.ctx, group, text)
         await session.commit()
 
 
@@ -216,7 +217,7 @@ async def test_expired_lease_is_claimed_again(instance: Instance) -> None:
     await add_group(instance, "eastside")
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
-        await posts.publish_note(session, instance.ctx, group, "x")
+        await notes.publish_note(session, instance.ctx, group, "x")
         await session.commit()
     # No followers: queue one delivery by hand to a closed port.
     with socket.socket() as sock:
@@ -225,13 +226,13 @@ async def test_expired_lease_is_claimed_again(instance: Instance) -> None:
     async with instance.ctx.sessions() as session:
         session.add(Delivery(activity_id=1, inbox=f"http://127.0.0.1:{port}/inbox", host="x"))
         await session.commit()
-    assert (await delivery_claim.claim(instance.ctx, 10)).ids == [1]
-    assert (await delivery_claim.claim(instance.ctx, 10)).ids == []  # leased
+    assert (await claims.claim(instance.ctx, 10)).ids == [1]
+    assert (await claims.claim(instance.ctx, 10)).ids == []  # leased
     async with instance.ctx.sessions() as session:
         await session.execute(update(Delivery).values(locked_until=utcnow()))
         await session.commit()
     await asyncio.sleep(0.01)
-    assert (await delivery_claim.claim(instance.ctx, 10)).ids == [1]  # the lease ran out
+    assert (await claims.claim(instance.ctx, 10)).ids == [1]  # the lease ran out
 
 
 @pytest.mark.parametrize("inbox", ["ftp://127.0.0.1/inbox", "not a url"])

@@ -11,9 +11,10 @@ from actors.groups import get_group
 from actors.models import Follower, Following
 from actors.remote import fetch_signed
 from federation.fetch_errors import BadStatus
+from follows import actions
 from inbox.models import RemoteObject
-from outbox import follows, posts
 from outbox.errors import OutboxError
+from posts import notes
 from tests.helpers import add_group
 from tests.instances import Instance, settle
 from tests.sink import Sink, add_follower
@@ -28,10 +29,10 @@ async def test_follow_then_unfollow(instance: Instance) -> None:
         ana = sink.add_actor("ana")
         async with instance.ctx.sessions() as session:
             group = await get_group(session, "eastside")
-            following = await follows.follow(session, instance.ctx, group, f"ana@{sink.host}")
+            following = await actions.follow(session, instance.ctx, group, f"ana@{sink.host}")
             await session.commit()
             with pytest.raises(OutboxError, match=r"already asked to follow .*; not accepted yet"):
-                await follows.follow(session, instance.ctx, group, ana)
+                await actions.follow(session, instance.ctx, group, ana)
         assert following.accepted is False
         await settle(instance)
         [sent] = sink.at("/users/ana/inbox")  # personal inbox, not the shared one
@@ -46,11 +47,11 @@ async def test_follow_then_unfollow(instance: Instance) -> None:
         assert following.follow_ap_id.startswith(f"{group_id}/activities/")
         async with instance.ctx.sessions() as session:
             group = await get_group(session, "eastside")
-            await follows.unfollow(session, instance.ctx, group, ana)
+            await actions.unfollow(session, instance.ctx, group, ana)
             await session.commit()
             assert (await session.execute(select(Following))).first() is None
             with pytest.raises(OutboxError, match="does not follow"):
-                await follows.unfollow(session, instance.ctx, group, ana)
+                await actions.unfollow(session, instance.ctx, group, ana)
         await settle(instance)
         _, undo = sink.at("/users/ana/inbox")
     assert undo.activity["type"] == "Undo"
@@ -68,7 +69,7 @@ async def test_a_group_cannot_follow_itself(instance: Instance) -> None:
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
         with pytest.raises(OutboxError, match="cannot follow itself"):
-            await follows.follow(session, instance.ctx, group, f"eastside@{instance.host}")
+            await actions.follow(session, instance.ctx, group, f"eastside@{instance.host}")
 
 
 async def _answer_of(sink: Sink) -> dict[str, Any]:
@@ -84,11 +85,11 @@ async def test_accept_or_reject_embeds_their_follow(instance: Instance, kind: st
         pending = await add_follower(instance, group, ana, accepted=False)
         async with instance.ctx.sessions() as session:
             group = await get_group(session, "eastside")
-            follower = await follows.find_follower(session, instance.ctx, group, f"ana@{sink.host}")
+            follower = await actions.find_follower(session, instance.ctx, group, f"ana@{sink.host}")
             if kind == "Accept":
-                await follows.accept_follower(session, instance.ctx, group, follower)
+                await actions.accept_follower(session, instance.ctx, group, follower)
             else:
-                await follows.reject_follower(session, instance.ctx, group, follower)
+                await actions.reject_follower(session, instance.ctx, group, follower)
             await session.commit()
         await settle(instance)
         answer = await _answer_of(sink)
@@ -113,43 +114,43 @@ async def test_remove_follower_sends_reject(instance: Instance) -> None:
         await add_follower(instance, group, ana)
         async with instance.ctx.sessions() as session:
             group = await get_group(session, "eastside")
-            follower = await follows.find_follower(session, instance.ctx, group, ana)
-            await follows.remove_follower(session, instance.ctx, group, follower)
+            follower = await actions.find_follower(session, instance.ctx, group, ana)
+            await actions.remove_follower(session, instance.ctx, group, follower)
             await session.commit()
             assert (await session.execute(select(Follower))).first() is None
             with pytest.raises(OutboxError, match="does not follow eastside"):
-                await follows.find_follower(session, instance.ctx, group, ana)
+                await actions.find_follower(session, instance.ctx, group, ana)
         await settle(instance)
         answer = await _answer_of(sink)
     assert answer["type"] == "Reject" and answer["object"]["actor"] == ana
 
 
 async def test_two_instances_follow_and_hear(make_instance: Any) -> None:
-    """Group A (on one instance) follows group B (on another) and hears its posts."""
+    """Group A (on one instance) follows group B (on another) and hears its notes."""
     one, two = await make_instance(), await make_instance()
     await add_group(one, "alpha")
     await add_group(two, "beta", manual_approval=True)
     # Given: alpha asks to follow beta, which approves followers by hand.
     async with one.ctx.sessions() as session:
         alpha = await get_group(session, "alpha")
-        await follows.follow(session, one.ctx, alpha, f"beta@{two.host}")
+        await actions.follow(session, one.ctx, alpha, f"beta@{two.host}")
         await session.commit()
     await settle(one, two)
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
-        [pending] = await follows.list_followers(session, beta, pending=True)
-        assert await follows.list_followers(session, beta) == []
+        [pending] = await actions.list_followers(session, beta, pending=True)
+        assert await actions.list_followers(session, beta) == []
         # When: beta's organizer approves.
-        await follows.accept_follower(session, two.ctx, beta, pending)
+        await actions.accept_follower(session, two.ctx, beta, pending)
         await session.commit()
     await settle(one, two)
     async with one.ctx.sessions() as session:
-        [following] = await follows.list_following(session, alpha)
+        [following] = await actions.list_following(session, alpha)
     assert following.accepted
     # Then: beta's post, edit and delete reach alpha, signed and verified by its inbox.
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
-        post = await posts.publish_note(session, two.ctx, beta, "Soup on Friday")
+        post = await notes.publish_note(session, two.ctx, beta, "Soup on Friday")
         await session.commit()
     await settle(one, two)
     note_id = post.document["id"]
@@ -166,7 +167,7 @@ async def test_two_instances_follow_and_hear(make_instance: Any) -> None:
     # A followers-only post: served to a signed fetch from alpha's server, hidden from others.
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
-        private = await posts.publish_note(session, two.ctx, beta, "members", "followers")
+        private = await notes.publish_note(session, two.ctx, beta, "members", "followers")
         await session.commit()
     await settle(one, two)
     fetched = await fetch_signed(one.ctx, private.document["id"])
@@ -176,26 +177,26 @@ async def test_two_instances_follow_and_hear(make_instance: Any) -> None:
         await fetch_signed(stranger.ctx, private.document["id"])
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
-        await posts.edit_note(session, two.ctx, beta, post.uid, "Soup on Saturday")
+        await notes.edit_note(session, two.ctx, beta, post.uid, "Soup on Saturday")
         await session.commit()
     await settle(one, two)
     assert "Saturday" in (await seen()).content_html
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
-        await posts.delete_note(session, two.ctx, beta, post.uid)
+        await notes.delete_note(session, two.ctx, beta, post.uid)
         await session.commit()
     await settle(one, two)
     assert (await seen()).deleted
     # Unfollowing removes alpha from beta's followers: the next post goes nowhere.
     async with one.ctx.sessions() as session:
         alpha = await get_group(session, "alpha")
-        await follows.unfollow(session, one.ctx, alpha, f"beta@{two.host}")
+        await actions.unfollow(session, one.ctx, alpha, f"beta@{two.host}")
         await session.commit()
     await settle(one, two)
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
-        assert await follows.list_followers(session, beta) == []
-        later = await posts.publish_note(session, two.ctx, beta, "after unfollow")
+        assert await actions.list_followers(session, beta) == []
+        later = await notes.publish_note(session, two.ctx, beta, "after unfollow")
         await session.commit()
     await settle(one, two)
     async with one.ctx.sessions() as session:

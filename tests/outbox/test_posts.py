@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from actors.groups import get_group
-from outbox import posts
 from outbox.errors import OutboxError
 from outbox.models import Activity, Delivery, Post
+from posts import notes
 from tests.helpers import AP, add_group
 from tests.instances import Instance, settle
 from tests.sink import Sink, add_follower
@@ -32,7 +32,7 @@ def _by_type(sink: Sink, *types: str) -> list[dict[str, Any]]:
 async def _publish(instance: Instance, text: str, visibility: str = "public") -> Post:
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
-        post = await posts.publish_note(session, instance.ctx, group, text, visibility)  # type: ignore[arg-type]
+        post = await notes.publish_note(session, instance.ctx, group, text, visibility)  # type: ignore[arg-type]
         await session.commit()
     return post
 
@@ -136,7 +136,7 @@ async def test_edit_sends_update_with_updated(instance: Instance) -> None:
         post = await _publish(instance, "Meeting at 6")
         async with instance.ctx.sessions() as session:
             group = await get_group(session, "eastside")
-            await posts.edit_note(session, instance.ctx, group, post.uid, "Meeting at 7 #change")
+            await notes.edit_note(session, instance.ctx, group, post.uid, "Meeting at 7 #change")
             await session.commit()
         await settle(instance)
         create, update = _by_type(sink, "Create", "Update")
@@ -166,7 +166,7 @@ async def test_delete_sends_tombstone_and_answers_410(instance: Instance) -> Non
         post = await _publish(instance, "Oops")
         async with instance.ctx.sessions() as session:
             group = await get_group(session, "eastside")
-            await posts.delete_note(session, instance.ctx, group, post.uid)
+            await notes.delete_note(session, instance.ctx, group, post.uid)
             await session.commit()
         await settle(instance)
         [deleted] = _by_type(sink, "Delete")
@@ -198,7 +198,7 @@ async def test_delete_sends_tombstone_and_answers_410(instance: Instance) -> Non
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
         with pytest.raises(OutboxError, match="was deleted"):
-            await posts.edit_note(session, instance.ctx, group, post.uid, "again")
+            await notes.edit_note(session, instance.ctx, group, post.uid, "again")
 
 
 async def test_post_page_for_browsers(instance: Instance) -> None:
@@ -233,7 +233,7 @@ async def test_group_update_reaches_followers(instance: Instance) -> None:
         await add_follower(instance, group, sink.add_actor("ana"))
         async with instance.ctx.sessions() as session:
             group = await get_group(session, "eastside")
-            await posts.update_group_profile(
+            await notes.update_group_profile(
                 session,
                 instance.ctx,
                 group,

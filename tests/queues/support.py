@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from actors.context import Context
 from actors.groups import create_group
+from actors.instance import Context
 from actors.models import Follower, Group, RemoteActor
 from federation.httpsig import verify_request
-from outbox import posts
+from posts import notes
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -128,7 +128,7 @@ async def add_followers(ctx: Context, group: Group, inboxes: list[str]) -> None:
 async def publish(ctx: Context, group: Group, text: str = "food distribution moved") -> None:
     """Post a public Note from ``group`` (the fan-out starts with the commit)."""
     async with ctx.sessions() as session:
-        await posts.publish_note(session, ctx, group, text)
+        await notes.publish_note(session, ctx, group, text)
         await session.commit()
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from actors import queue
-from actors.context import Context
-from actors.db import utcnow
+from actors.instance import Context
 from actors.models import RemoteActor
 from outbox import fanout
 from outbox.models import Delivery
 from outbox.queue_models import FanOut
 from outbox.send import INLINE
+from store import queue
+from store.db import utcnow
 from tests.queues.support import add_followers, add_group, context, publish
 
 

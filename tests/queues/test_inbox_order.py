@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from actors.db import utcnow
 from actors.groups import get_group
-from outbox import delivery_claim, posts
+from outbox import claims
 from outbox.models import Delivery
 from outbox.send import queue_activity
+from posts import notes
+from store.db import utcnow
 from tests.helpers import add_group
 from tests.instances import Instance, settle
 from tests.sink import Sink, add_follower
@@ -46,12 +47,12 @@ async def test_a_later_delivery_waits_for_the_earlier_one(instance: Instance) ->
 
     # The first activity's row for the shared inbox, the second's for the other inbox, and
     # the unrelated one (about another post); not the second's for the shared inbox.
-    lease = await delivery_claim.claim(instance.ctx, 10)
+    lease = await claims.claim(instance.ctx, 10)
     assert await _inboxes_of(instance, lease.ids) == [(SHARED, 1), (SHARED, 3), (OTHER, 2)]
 
     # While the first is in flight the second stays put; once it has been tried and is
     # retrying later, the second may go (a failing activity does not block the inbox).
-    assert (await delivery_claim.claim(instance.ctx, 10)).ids == []
+    assert (await claims.claim(instance.ctx, 10)).ids == []
     async with instance.ctx.sessions() as session:
         await session.execute(
             update(Delivery)
@@ -59,7 +60,7 @@ async def test_a_later_delivery_waits_for_the_earlier_one(instance: Instance) ->
             .values(attempts=1, locked_until=None, next_attempt_at=utcnow().replace(year=2100))
         )
         await session.commit()
-    retried = await delivery_claim.claim(instance.ctx, 10)
+    retried = await claims.claim(instance.ctx, 10)
     assert await _inboxes_of(instance, retried.ids) == [(SHARED, 2)]
 
 
@@ -69,8 +70,8 @@ async def test_a_quick_edit_arrives_after_its_create(instance: Instance) -> None
         await add_follower(instance, group, sink.add_actor("ana"))
         async with instance.ctx.sessions() as session:
             group = await get_group(session, "eastside")
-            post = await posts.publish_note(session, instance.ctx, group, "Meet at 6")
-            await posts.edit_note(session, instance.ctx, group, post.uid, "Meet at 7")
+            post = await notes.publish_note(session, instance.ctx, group, "Meet at 6")
+            await notes.edit_note(session, instance.ctx, group, post.uid, "Meet at 7")
             await session.commit()
         await settle(instance)
         received = [d.activity["type"] for d in sink.at("/inbox")]

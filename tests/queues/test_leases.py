@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors import queue
-from actors.context import Context
-from actors.db import utcnow
+from actors.instance import Context
 from inbox import worker
 from inbox.models import InboxItem
 from inbox.registry import Registry
+from store import queue
+from store.db import utcnow
 from tests.queues.support import context
 
 SHORT = dt.timedelta(seconds=0.3)

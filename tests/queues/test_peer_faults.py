@@ -9,14 +9,15 @@ import socket
 
 from sqlalchemy import update
 
-from actors.db import utcnow
 from actors.groups import get_group
 from actors.models import Follower
-from outbox import delivery, delivery_claim, hosts, posts
-from outbox.delivery_loop import serve
+from outbox import breaker, claims, delivery
+from outbox.loop import serve
 from outbox.models import Delivery
 from outbox.queue_models import DeliveryHost
 from outbox.send import queue_activity
+from posts import notes
+from store.db import utcnow
 from tests.conftest import InstanceFactory
 from tests.helpers import add_group
 from tests.inbox.support import rows
@@ -29,7 +30,7 @@ TIMEOUT = 1.0
 async def _post(instance: Instance, text: str) -> dt.datetime:
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
-        await posts.publish_note(session, instance.ctx, group, text)
+        await notes.publish_note(session, instance.ctx, group, text)
         await session.commit()
     return utcnow()
 
@@ -105,23 +106,23 @@ async def test_500s_then_410_then_hanging(make_instance: InstanceFactory) -> Non
 async def test_a_failing_host_is_paused_and_its_rows_postponed(instance: Instance) -> None:
     await add_group(instance, "eastside")
     async with Sink() as sink:
-        for _ in range(hosts.FAILURE_THRESHOLD):
+        for _ in range(breaker.FAILURE_THRESHOLD):
             sink.script("/inbox", Reply(503))
         # Given more rows for one failing host than the breaker's threshold
         async with instance.ctx.sessions() as session:
-            for n in range(hosts.FAILURE_THRESHOLD + 5):
+            for n in range(breaker.FAILURE_THRESHOLD + 5):
                 doc = {"id": f"{instance.base_url}/a/{n}", "type": "Delete", "actor": "x"}
                 await queue_activity(session, group=None, activity=doc, inboxes=[sink.shared_inbox])
             await session.commit()
 
         # When the first ten fail
-        assert await delivery.run_once(instance.ctx, batch=hosts.FAILURE_THRESHOLD) == 10
+        assert await delivery.run_once(instance.ctx, batch=breaker.FAILURE_THRESHOLD) == 10
         started = utcnow()
 
         # Then the host is paused and the five waiting rows moved to the end of the pause,
         # without an attempt; nothing more is claimed or sent until then
         [health] = await rows(instance, DeliveryHost)
-        assert health.failures == hosts.FAILURE_THRESHOLD
+        assert health.failures == breaker.FAILURE_THRESHOLD
         assert health.paused_until is not None
         assert 55 <= (health.paused_until - started).total_seconds() <= 61
         waiting = [r for r in await _rows_of(instance, sink.host) if r.attempts == 0]
@@ -129,7 +130,7 @@ async def test_a_failing_host_is_paused_and_its_rows_postponed(instance: Instanc
         assert {r.next_attempt_at for r in waiting} == {health.paused_until}
         await _make_due(instance)
         assert await delivery.run_once(instance.ctx) == 0
-        assert len(sink.at("/inbox")) == hosts.FAILURE_THRESHOLD
+        assert len(sink.at("/inbox")) == breaker.FAILURE_THRESHOLD
 
         # And the first success after the pause closes the breaker
         async with instance.ctx.sessions() as session:
@@ -170,7 +171,7 @@ async def test_a_host_failing_on_seven_days_is_skipped_until_heard_from(
 
     # Then a verified request from the host makes it available again
     async with instance.ctx.sessions() as session:
-        await hosts.mark_alive(session, sink.host)
+        await breaker.mark_alive(session, sink.host)
         await session.commit()
     [health] = await rows(instance, DeliveryHost)
     assert (health.failure_days, health.unavailable) == (0, False)
@@ -206,7 +207,7 @@ async def test_a_host_is_paused_at_its_first_timeout_and_its_rows_postponed(
             await session.commit()
 
         # When one row of it is claimed (a host's cap) and times out
-        lease = await delivery_claim.claim(instance.ctx, 10, per_host=1)
+        lease = await claims.claim(instance.ctx, 10, per_host=1)
         assert len(lease.ids) == 1
         await delivery.handle(instance.ctx, lease)
         hold.set()
@@ -238,7 +239,7 @@ async def test_a_refused_connection_pauses_the_host_claimed_rows_unsent(instance
             await queue_activity(session, group=None, activity=doc, inboxes=[inbox])
         await session.commit()
     # Given a worker that already holds every row of the host, sent one after another
-    lease = await delivery_claim.claim(instance.ctx, 10)
+    lease = await claims.claim(instance.ctx, 10)
     pauses = delivery.Pauses()
     first, *others = lease.ids
     await delivery.handle(instance.ctx, dataclasses.replace(lease, ids=[first]), pauses)

@@ -7,8 +7,8 @@ import asyncio
 import asyncpg
 from sqlalchemy import func, select
 
-from outbox import posts
 from outbox.models import Delivery
+from posts import notes
 from tests.helpers import add_group
 from tests.inbox.support import inbox_url
 from tests.instances import start_instance
@@ -38,7 +38,7 @@ async def test_workers_and_inbox_ride_out_a_database_restart() -> None:
                     await add_follower(instance, group, sink.add_actor(f"m{n}", shared=False))
                     sink.script(f"/users/m{n}/inbox", Reply(wait=hold))
                 async with instance.ctx.sessions() as session:
-                    await posts.publish_note(session, instance.ctx, group, "moved to the hall")
+                    await notes.publish_note(session, instance.ctx, group, "moved to the hall")
                     await session.commit()
 
                 async def in_flight() -> bool:

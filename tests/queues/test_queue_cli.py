@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from actors.db import utcnow
 from inbox.models import InboxItem
 from outbox.models import Delivery
 from outbox.queue_models import DeliveryHost
 from outbox.send import queue_activity
+from store.db import utcnow
 from tests.queues.support import BASE_URL, context
 
 

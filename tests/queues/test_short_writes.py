@@ -1,4 +1,4 @@
-"""``actors.short_writes.ShortWrites``: a whole transaction in one step, on both engines."""
+"""``store.short_writes.ShortWrites``: a whole transaction in one step, on both engines."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Connection, func, insert, select
 
 from actors.models import InstanceKey
-from actors.short_writes import ShortWrites
+from store.short_writes import ShortWrites
 from tests.instances import Instance
 
 

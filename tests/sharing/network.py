@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from actors.groups import get_group
-from outbox import follows
+from follows import actions
 from outbox.models import Post
 from tests.helpers import add_group
 from tests.instances import Instance, settle
@@ -23,7 +23,7 @@ async def linked(make_instance: Any) -> tuple[Instance, Instance]:
     await add_group(two, "beta")
     async with one.ctx.sessions() as session:
         alpha = await get_group(session, "alpha")
-        await follows.follow(session, one.ctx, alpha, f"beta@{two.host}")
+        await actions.follow(session, one.ctx, alpha, f"beta@{two.host}")
         await session.commit()
     await settle(one, two)
     return one, two

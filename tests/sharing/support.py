@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from outbox.documents.common import Meta
+from documents.common import Meta
 
 BASE = "https://mutuals.example"
 GROUP = f"{BASE}/groups/g1"

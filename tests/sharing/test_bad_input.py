@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from outbox.models import Activity, Post
-from outbox.sharing_models import Event, Offer, Poll
+from sharing.models import Event, Offer, Poll
 from tests.helpers import add_group
 from tests.instances import Instance
 from tests.sharing.network import Cli

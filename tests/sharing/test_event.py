@@ -6,16 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outbox.documents.errors import (
-    BadDates,
-    BadPlace,
-    EmptyText,
-    UnknownRepeatRule,
-    UnknownTimezone,
-)
-from outbox.documents.event import EventSpec, Place, event_document, when_line
-from outbox.documents.multilingual import Multilingual
-from outbox.documents.when import parse_local_datetime
+from documents.errors import BadDates, BadPlace, EmptyText, UnknownRepeatRule, UnknownTimezone
+from documents.event import EventSpec, Place, event_document, when_line
+from documents.multilingual import Multilingual
+from documents.when import parse_local_datetime
 from tests.sharing.support import (
     FOLLOWERS,
     GROUP,

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from sqlalchemy import select
 
-from actors.db import utcnow
-from outbox import sharing_step
-from outbox.sharing_models import RemoteEvent, Rsvp
+from sharing import step
+from sharing.models import RemoteEvent, Rsvp
+from store.db import utcnow
 from tests.instances import Instance, settle
 from tests.peer import running_peer
 from tests.sharing.network import Cli, linked, post_by_uid
@@ -98,7 +98,7 @@ async def test_a_repeating_event_moves_on_to_its_next_occurrence(
     shown = dt.datetime.fromisoformat((await post_by_uid(two, uid)).document["startTime"])
     assert shown == start + dt.timedelta(days=1)
     # When: that occurrence is over, the periodic step sends the next one.
-    assert await sharing_step.run_once(two.ctx, now + dt.timedelta(hours=2)) == 1
+    assert await step.run_once(two.ctx, now + dt.timedelta(hours=2)) == 1
     await settle(one, two)
     document = (await post_by_uid(two, uid)).document
     assert dt.datetime.fromisoformat(document["startTime"]) == start + dt.timedelta(days=2)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from outbox.documents.ical import CalendarEntry, build_calendar
+from documents.ical import CalendarEntry, build_calendar
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = dt.datetime(2025, 11, 20, 12, 0, tzinfo=dt.UTC)

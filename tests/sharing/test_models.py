@@ -14,11 +14,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from actors.db import Base, make_engine, make_sessionmaker
 from actors.groups import create_group
 from actors.urls import Urls
 from outbox.models import Post
-from outbox.sharing_models import Event, Offer, Poll, Response, Rsvp, Vote, vote_slot
+from sharing.models import Event, Offer, Poll, Response, Rsvp, Vote, vote_slot
+from store.db import Base, make_engine, make_sessionmaker
 from web.migrate import alembic_config
 
 TABLES = {

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from outbox.documents.errors import BadLanguage, DocumentError
-from outbox.documents.multilingual import Multilingual, check_language
+from documents.errors import BadLanguage, DocumentError
+from documents.multilingual import Multilingual, check_language
 
 
 def test_primary_language_comes_first_whatever_the_input_order() -> None:

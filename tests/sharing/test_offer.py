@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outbox.documents.common import jsonld_context
-from outbox.documents.errors import (
+from documents.common import jsonld_context
+from documents.errors import (
     BadLanguage,
     BadSkill,
     DocumentError,
@@ -15,8 +15,8 @@ from outbox.documents.errors import (
     TextTooLong,
     UnknownTimezone,
 )
-from outbox.documents.multilingual import Multilingual
-from outbox.documents.offer import CONTEXT_TERMS, OfferSpec, headline, offer_document
+from documents.multilingual import Multilingual
+from documents.offer import CONTEXT_TERMS, OfferSpec, headline, offer_document
 from tests.sharing.support import (
     FOLLOWERS,
     GROUP,

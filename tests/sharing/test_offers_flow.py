@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from actors.db import utcnow
-from outbox import sharing_step
 from outbox.models import Post
-from outbox.sharing_models import Offer, RemoteOffer
+from sharing import step
+from sharing.models import Offer, RemoteOffer
+from store.db import utcnow
 from tests.instances import Instance, settle
 from tests.sharing.network import Cli, linked
 
@@ -79,7 +79,7 @@ async def test_an_offer_expires_after_its_until_day(make_instance: Any, cli: Cli
     await settle(one, two)
     assert "Soup" in await cli.ok(one, "board", "alpha")
     # When: the periodic step runs after the day is over.
-    assert await sharing_step.run_once(two.ctx, utcnow() + dt.timedelta(days=2)) == 1
+    assert await step.run_once(two.ctx, utcnow() + dt.timedelta(days=2)) == 1
     await settle(one, two)
     async with two.ctx.sessions() as session:
         row = await session.scalar(select(Offer))
@@ -89,4 +89,4 @@ async def test_an_offer_expires_after_its_until_day(make_instance: Any, cli: Cli
     assert post.document["publishes"]["availableQuantity"]["hasNumericalValue"] == "0"
     assert "expired" in post.document["content"]
     assert "Soup" not in await cli.ok(one, "board", "alpha")
-    assert await sharing_step.run_once(two.ctx, utcnow() + dt.timedelta(days=3)) == 0
+    assert await step.run_once(two.ctx, utcnow() + dt.timedelta(days=3)) == 0

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from documents.errors import BadPollOptions, EmptyText, TextTooLong
+from documents.multilingual import Multilingual
+from documents.poll import CONTEXT_TERMS, PollSpec, poll_document
 from federation.content import MAX_POLL_OPTIONS
-from outbox.documents.errors import BadPollOptions, EmptyText, TextTooLong
-from outbox.documents.multilingual import Multilingual
-from outbox.documents.poll import CONTEXT_TERMS, PollSpec, poll_document
 from tests.sharing.support import (
     FOLLOWERS,
     GROUP,

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from actors.db import utcnow
 from inbox.models import RemoteObject
-from outbox import sharing_step
 from outbox.models import Activity
-from outbox.polls import TALLY_INTERVAL
-from outbox.sharing_models import Vote
+from sharing import step
+from sharing.models import Vote
+from sharing.polls import TALLY_INTERVAL
+from store.db import utcnow
 from tests.instances import Instance, settle
 from tests.peer import Peer, PeerActor, running_peer
 from tests.sharing.network import Cli, linked, post_by_uid
@@ -80,8 +80,8 @@ async def test_votes_tallies_and_results(make_instance: Any, cli: Cli) -> None:
     # The tallies wait for the debounce interval, then go out in one Update.
     assert await _updates(two) == 0
     later = utcnow() + TALLY_INTERVAL + dt.timedelta(seconds=1)
-    assert await sharing_step.run_once(two.ctx, later) == 1
-    assert await sharing_step.run_once(two.ctx, later) == 0
+    assert await step.run_once(two.ctx, later) == 1
+    assert await step.run_once(two.ctx, later) == 0
     await settle(one, two)
     document = await _question(two, uid)
     assert [o["replies"]["totalItems"] for o in document["oneOf"]] == [1, 1]
@@ -93,5 +93,5 @@ async def test_votes_tallies_and_results(make_instance: Any, cli: Cli) -> None:
     assert seen.document["endTime"] == "2099-01-01T11:00:00Z"
     # At the closing time one more Update says it is closed.
     closing = dt.datetime(2099, 1, 1, 11, 0, 1, tzinfo=dt.UTC)
-    assert await sharing_step.run_once(two.ctx, closing) == 1
+    assert await step.run_once(two.ctx, closing) == 1
     assert (await _question(two, uid))["closed"] == "2099-01-01T11:00:00Z"

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outbox.documents.errors import UnknownRepeatRule
-from outbox.documents.recurrence import frequency, next_occurrence, repeat_rule
+from documents.errors import UnknownRepeatRule
+from documents.recurrence import frequency, next_occurrence, repeat_rule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = dt.datetime(2026, 3, 3, 19, 0, tzinfo=BERLIN)

@@ -12,12 +12,12 @@ import json
 from typing import Any
 
 from actors.groups import get_group
-from outbox import events, offers, polls
-from outbox.documents.event import EventSpec, Place
-from outbox.documents.multilingual import Multilingual
-from outbox.documents.poll import PollSpec
+from documents.event import EventSpec, Place
+from documents.multilingual import Multilingual
+from documents.poll import PollSpec
 from outbox.models import Post
-from outbox.multilingual_notes import publish_multilingual_note
+from posts.multilingual import publish_multilingual_note
+from sharing import events, offers, polls
 from tests.helpers import add_group
 from tests.instances import Instance, settle
 from tests.sharing.support import mastodon_spoiler, mastodon_text

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from actors.groups import GroupError, rename_group
 from actors.models import Group
-from outbox.posts import update_group_profile
+from posts.notes import update_group_profile
 from tests.helpers import AP, add_group
 from tests.instances import Instance
 

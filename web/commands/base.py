@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
 from actors.groups import get_group
+from actors.instance import Context
 from actors.models import Group
 from web.runtime import open_context
 from web.settings import Settings

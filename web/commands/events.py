@@ -7,15 +7,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from actors.models import Group
-from outbox import events
-from outbox.documents.event import EventSpec, Place
-from outbox.documents.multilingual import Multilingual
-from outbox.documents.when import parse_local_datetime, zone
+from documents.event import EventSpec, Place
+from documents.multilingual import Multilingual
+from documents.when import parse_local_datetime, zone
 from outbox.models import Post
-from outbox.sharing import find_shared
-from outbox.sharing_models import Event
+from sharing import events
+from sharing.models import Event
+from sharing.publishing import find_shared
 from web.commands.base import CliError, add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
 from web.settings import Settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outbox import follows
+from follows import actions
 from outbox.errors import OutboxError
 from web.commands.base import add_command, group_session
 from web.settings import Settings
@@ -15,7 +15,7 @@ from web.settings import Settings
 async def follow(args: argparse.Namespace, settings: Settings) -> int:
     """Ask to follow an account or group (WebFinger handle or actor URL)."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        following = await follows.follow(session, ctx, group, args.account)
+        following = await actions.follow(session, ctx, group, args.account)
         await session.commit()
         print(f"{group.name} asked to follow {following.actor.handle}; pending until accepted")
     return 0
@@ -24,7 +24,7 @@ async def follow(args: argparse.Namespace, settings: Settings) -> int:
 async def unfollow(args: argparse.Namespace, settings: Settings) -> int:
     """Stop following an account or group."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        actor = await follows.unfollow(session, ctx, group, args.account)
+        actor = await actions.unfollow(session, ctx, group, args.account)
         await session.commit()
         print(f"{group.name} no longer follows {actor.handle}")
     return 0
@@ -33,7 +33,7 @@ async def unfollow(args: argparse.Namespace, settings: Settings) -> int:
 async def following(args: argparse.Namespace, settings: Settings) -> int:
     """List whom a group follows (and whom it asked to)."""
     async with group_session(settings, args.group) as (_ctx, session, group):
-        rows = await follows.list_following(session, group)
+        rows = await actions.list_following(session, group)
         if not rows:
             print(f"{group.name} follows nobody yet; follow with: mutuals follow {group.name} …")
         for row in rows:
@@ -45,7 +45,7 @@ async def following(args: argparse.Namespace, settings: Settings) -> int:
 async def followers(args: argparse.Namespace, settings: Settings) -> int:
     """List a group's followers, or with ``--pending`` the requests waiting for approval."""
     async with group_session(settings, args.group) as (_ctx, session, group):
-        rows = await follows.list_followers(session, group, pending=args.pending)
+        rows = await actions.list_followers(session, group, pending=args.pending)
         if not rows:
             empty = "no pending follow requests" if args.pending else "no followers yet"
             print(f"{group.name}: {empty}")
@@ -57,10 +57,10 @@ async def followers(args: argparse.Namespace, settings: Settings) -> int:
 async def approve(args: argparse.Namespace, settings: Settings) -> int:
     """Accept a pending follow request."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        follower = await follows.find_follower(session, ctx, group, args.account)
+        follower = await actions.find_follower(session, ctx, group, args.account)
         if follower.accepted:
             raise OutboxError(f"{args.account} already follows {group.name}")
-        await follows.accept_follower(session, ctx, group, follower)
+        await actions.accept_follower(session, ctx, group, follower)
         await session.commit()
         print(f"{follower.actor.handle} now follows {group.name}")
     return 0
@@ -69,14 +69,14 @@ async def approve(args: argparse.Namespace, settings: Settings) -> int:
 async def reject(args: argparse.Namespace, settings: Settings) -> int:
     """Refuse a pending follow request."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        follower = await follows.find_follower(session, ctx, group, args.account)
+        follower = await actions.find_follower(session, ctx, group, args.account)
         if follower.accepted:
             raise OutboxError(
                 f"{args.account} already follows {group.name}; "
                 f"use: mutuals remove-follower {group.name} {args.account}"
             )
         handle = follower.actor.handle
-        await follows.reject_follower(session, ctx, group, follower)
+        await actions.reject_follower(session, ctx, group, follower)
         await session.commit()
         print(f"rejected the follow request of {handle}")
     return 0
@@ -85,9 +85,9 @@ async def reject(args: argparse.Namespace, settings: Settings) -> int:
 async def remove_follower(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a follower (their server is told with a Reject)."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        follower = await follows.find_follower(session, ctx, group, args.account)
+        follower = await actions.find_follower(session, ctx, group, args.account)
         handle = follower.actor.handle
-        await follows.remove_follower(session, ctx, group, follower)
+        await actions.remove_follower(session, ctx, group, follower)
         await session.commit()
         print(f"{handle} no longer follows {group.name}")
     return 0

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from actors.groups import create_group, find_group, list_groups
-from outbox.posts import update_group_profile
+from posts.notes import update_group_profile
 from web.commands.base import CliError, add_command, group_session
 from web.runtime import open_context
 from web.settings import Settings

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from outbox.documents.multilingual import Multilingual
+from documents.multilingual import Multilingual
 from web.commands.base import CliError
 
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.context import Context
+from actors.instance import Context
 from actors.models import RemoteActor
-from actors.moderation import (
+from actors.remote import ActorError, find_actor, get_actor, resolve_account
+from moderation.actions import block_account, report_account, unblock_account
+from moderation.rules import (
     allow_domain,
     block_domain,
     blocked_accounts,
@@ -19,8 +21,6 @@ from actors.moderation import (
     normalize_domain,
     unblock_domain,
 )
-from actors.remote import ActorError, find_actor, get_actor, resolve_account
-from outbox.moderation import block_account, report_account, unblock_account
 from web.commands.base import CliError, Handler, add_command, group_session
 from web.runtime import open_context
 from web.settings import Settings

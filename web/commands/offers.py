@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outbox import board, offers
-from outbox.documents.when import parse_date
+from documents.when import parse_date
 from outbox.models import Post
-from outbox.sharing import list_responses
+from sharing import board, offers
+from sharing.publishing import list_responses
 from web.commands.base import CliError, add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
 from web.settings import Settings

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outbox import polls
-from outbox.documents.poll import PollSpec
-from outbox.documents.when import parse_local_datetime, zone
+from documents.poll import PollSpec
+from documents.when import parse_local_datetime, zone
 from outbox.models import Post
+from sharing import polls
 from web.commands.base import CliError, add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
 from web.settings import Settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outbox import posts
-from outbox.multilingual_notes import publish_multilingual_note
+from posts import notes
+from posts.multilingual import publish_multilingual_note
 from web.commands.base import add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
 from web.settings import Settings
@@ -19,7 +19,7 @@ async def post(args: argparse.Namespace, settings: Settings) -> int:
             text, _ = read_texts(args, ("text", args.text))
             new = await publish_multilingual_note(session, ctx, group, text, args.visibility)
         else:
-            new = await posts.publish_note(session, ctx, group, args.text, args.visibility)
+            new = await notes.publish_note(session, ctx, group, args.text, args.visibility)
         await session.commit()
         print(f"posted {new.uid}: {new.document['id']}")
     return 0
@@ -28,7 +28,7 @@ async def post(args: argparse.Namespace, settings: Settings) -> int:
 async def edit(args: argparse.Namespace, settings: Settings) -> int:
     """Replace a post's text; followers receive an Update."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        changed = await posts.edit_note(session, ctx, group, args.post_id, args.text)
+        changed = await notes.edit_note(session, ctx, group, args.post_id, args.text)
         await session.commit()
         print(f"edited {changed.uid}: {changed.document['id']}")
     return 0
@@ -37,7 +37,7 @@ async def edit(args: argparse.Namespace, settings: Settings) -> int:
 async def delete(args: argparse.Namespace, settings: Settings) -> int:
     """Delete a post; followers receive a Delete and its id answers 410 Gone."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        gone = await posts.delete_note(session, ctx, group, args.post_id)
+        gone = await notes.delete_note(session, ctx, group, args.post_id)
         await session.commit()
         print(f"deleted {gone.uid}")
     return 0

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from actors import queue
-from actors.db import utcnow
-from actors.queue import QueueRow
 from inbox.models import InboxItem
-from outbox.hosts import host_counts
+from outbox.breaker import host_counts
 from outbox.models import Delivery
 from outbox.queue_models import DeliveryHost, FanOut
+from store import queue
+from store.db import utcnow
+from store.queue import QueueRow
 from web.commands.base import add_command
 from web.runtime import open_context
 from web.settings import Settings

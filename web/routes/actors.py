@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from actors.activitypub import group_actor, instance_actor
+from actors.documents import group_actor, instance_actor
 from actors.groups import find_group_by_uid, list_groups
 from outbox.models import Post
 from web.cache import documents

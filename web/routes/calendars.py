@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from actors.db import utcnow
 from actors.groups import find_group_by_uid
-from outbox import calendars
-from outbox.documents.ical import CalendarEntry, build_calendar
+from documents.ical import CalendarEntry, build_calendar
+from sharing import calendars
+from store.db import utcnow
 from web.negotiation import error_response
 from web.state import app_context
 

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from actors.groups import find_group_by_uid
-from outbox import collections
+from posts import collections
 from web.negotiation import activity_response, error_response, wants_activity_json
 from web.signed_fetch import require_signature
 from web.state import app_context

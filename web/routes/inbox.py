@@ -16,7 +16,7 @@ from starlette.routing import Route
 from federation.httpsig import SignatureError, signature_key_id
 from federation.httpsig.fields import normalize_headers
 from federation.origin import OriginError, host_of
-from inbox.outcome import Outcome
+from inbox.answer import Outcome
 from inbox.receive import TOO_LARGE, BodyTooLarge, check_content_length, read_capped
 from inbox.receive import receive as run_pipeline
 from web.ratelimit import limit

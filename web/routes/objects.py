@@ -13,11 +13,11 @@ from starlette.routing import Route
 from actors.groups import find_group_by_uid
 from actors.models import Follower, Group, RemoteActor
 from actors.verification import verify_signed_request
+from documents import activities
+from documents.context import object_context
 from federation.httpsig import SignatureError
-from outbox import activities
-from outbox.documents.context import object_context
 from outbox.models import Activity, Post
-from outbox.posts import create_id, is_public
+from posts.notes import create_id, is_public
 from web.negotiation import activity_response, error_response, wants_activity_json
 from web.pages import render_page
 from web.signed_fetch import request_url, require_signature

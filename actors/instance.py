@@ -1,0 +1,74 @@
+"""The running instance as the packages see it: URLs, database sessions, HTTP client, keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from actors.keys import generate_key_pair, load_private_key
+from actors.models import Group, InstanceKey
+from actors.urls import Urls
+from federation.failure_memory import FailureMemory
+from federation.httpsig import PrivateKey, SchemeMemory
+from federation.safe_client import FetchPolicy
+from store.queue import DEFAULT_LEASE
+
+
+@dataclass
+class Context:
+    """Everything inbox, outbox and actor code needs from the running instance.
+
+    Built once by the composition root (``web``) and passed explicitly.
+    """
+
+    urls: Urls
+    host: str
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    policy: FetchPolicy
+    schemes: SchemeMemory
+    dev: bool
+    instance_private_pem: str
+    instance_public_pem: str
+    failures: FailureMemory = field(default_factory=FailureMemory)
+    """Recently failed fetches: a flood naming a dead key or actor is not a flood of fetches."""
+    federation: str = "open"
+    """``open``, or ``allowlist``: federate only with domains listed by ``domain allow``."""
+    lease: dt.timedelta = DEFAULT_LEASE
+    """How long a worker holds claimed queue rows between heartbeats (see ``store.queue``)."""
+    _keys: dict[str, PrivateKey] = field(default_factory=dict)
+
+    @property
+    def instance_key_id(self) -> str:
+        """Key id of the instance actor."""
+        return self.urls.instance_actor + "#main-key"
+
+    def private_key(self, pem: str) -> PrivateKey:
+        """Parse a PEM private key once and keep it (parsing RSA keys is slow)."""
+        key = self._keys.get(pem)
+        if key is None:
+            key = self._keys[pem] = load_private_key(pem)
+        return key
+
+    def group_signer(self, group: Group) -> tuple[str, PrivateKey]:
+        """(key id, private key) a group signs its deliveries with."""
+        return self.urls.group_key(group.uid), self.private_key(group.private_key_pem)
+
+    def instance_signer(self) -> tuple[str, PrivateKey]:
+        """(key id, private key) of the instance actor, for signed GETs."""
+        return self.instance_key_id, self.private_key(self.instance_private_pem)
+
+
+async def instance_key_pair(session: AsyncSession) -> tuple[str, str]:
+    """The instance actor's (private PEM, public PEM), created on first use."""
+    row = (await session.execute(select(InstanceKey).limit(1))).scalar_one_or_none()
+    if row is None:
+        private_pem, public_pem = generate_key_pair()
+        row = InstanceKey(private_key_pem=private_pem, public_key_pem=public_pem)
+        session.add(row)
+        await session.commit()
+    return row.private_key_pem, row.public_key_pem

@@ -1,0 +1,25 @@
+"""The ``@context`` a top-level document needs, worked out from the object it carries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from documents import event, offer, poll
+from documents.common import jsonld_context
+from federation.vocab import first_type
+
+
+def object_context(obj: dict[str, Any]) -> list[Any]:
+    """ActivityStreams plus the extension terms ``obj`` uses.
+
+    A plain Note gets only ``sensitive``/``Hashtag`` (as Mastodon declares them); an
+    offer or need adds FEP-0837's terms, an Event Mobilizon's, a Question ``votersCount``.
+    """
+    kind = first_type(obj)
+    if kind == "Event":
+        return jsonld_context(event.CONTEXT_TERMS)
+    if kind == "Question":
+        return jsonld_context(poll.CONTEXT_TERMS)
+    if "purpose" in obj:
+        return jsonld_context(offer.CONTEXT_TERMS)
+    return jsonld_context()

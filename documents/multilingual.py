@@ -1,0 +1,92 @@
+"""Texts in several languages, and the ``contentMap``/``nameMap``/``summaryMap`` they become.
+
+Mastodon reads only the *first* entry of a language map, and only when the plain
+property is missing (``ActivityPub::Parser::StatusParser#text``/``#title``/
+``#spoiler_text`` try ``content`` first, then ``contentMap.values.first``; ``language``
+is ``contentMap.keys.first``). So every document carries both: the plain property
+holds the group's primary language, and the map lists the primary language first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from documents.errors import BadLanguage
+
+# BCP 47 as used in practice: a 2-3 letter language, then subtags (script, region...).
+_LANGUAGE_RE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*")
+
+
+def check_language(tag: str) -> str:
+    """``tag`` when it looks like a BCP 47 language tag (``en``, ``pt-BR``), else an error."""
+    if not _LANGUAGE_RE.fullmatch(tag):
+        raise BadLanguage(f"{tag!r} is not a language tag; use one like en, es or pt-BR")
+    return tag
+
+
+class Multilingual:
+    """One text in one or more languages; :attr:`language` (the primary one) comes first."""
+
+    __slots__ = ("_texts",)
+
+    def __init__(self, texts: Mapping[str, str], primary: str) -> None:
+        check_language(primary)
+        if primary not in texts:
+            raise BadLanguage(f"there is no text in the primary language {primary!r}")
+        for tag in texts:
+            check_language(tag)
+        self._texts: dict[str, str] = {primary: texts[primary]}
+        self._texts.update((k, v) for k, v in texts.items() if k != primary)
+
+    @classmethod
+    def single(cls, language: str, text: str) -> Multilingual:
+        """A text in one language."""
+        return cls({language: text}, language)
+
+    @property
+    def language(self) -> str:
+        """The primary language."""
+        return next(iter(self._texts))
+
+    @property
+    def text(self) -> str:
+        """The text in the primary language."""
+        return self._texts[self.language]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language, primary first."""
+        return tuple(self._texts)
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        """``(language, text)`` pairs, primary first."""
+        return iter(self._texts.items())
+
+    def get(self, language: str) -> str | None:
+        """The text in ``language``, if given."""
+        return self._texts.get(language)
+
+    def map(self, change: Callable[[str, str], str]) -> Multilingual:
+        """A new text with ``change(language, text)`` applied to every language."""
+        return Multilingual({k: change(k, v) for k, v in self._texts.items()}, self.language)
+
+    def as_dict(self) -> dict[str, str]:
+        """A plain ``{language: text}`` dict, primary first (for storage)."""
+        return dict(self._texts)
+
+    def fields(self, name: str) -> dict[str, Any]:
+        """``{name: primary text, nameMap: {...}}``, e.g. ``fields("content")``."""
+        return {name: self.text, f"{name}Map": dict(self._texts)}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Multilingual):
+            return NotImplemented
+        return list(self._texts.items()) == list(other._texts.items())
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._texts.items()))
+
+    def __repr__(self) -> str:
+        return f"Multilingual({self._texts!r}, primary={self.language!r})"

@@ -1,0 +1,181 @@
+"""Follow relationships as the group's side sends them: Follow, Undo, Accept, Reject.
+
+``accept_follower`` and ``reject_follower`` are what the inbox's Follow handler (and
+``mutuals approve``/``reject``) call; every change and the activity announcing it are
+added to the caller's session, to commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.instance import Context
+from actors.models import Follower, Following, Group, RemoteActor
+from actors.remote import find_actor, get_actor, resolve_account
+from documents import activities
+from outbox.errors import OutboxError
+from outbox.send import new_activity_id, queue_activity
+
+
+async def _actor_of(session: AsyncSession, row: Follower | Following) -> RemoteActor:
+    # Not ``row.actor``: a row the caller just built has no loaded relationship,
+    # and lazy loading is not available under asyncio.
+    actor = await session.get(RemoteActor, row.actor_id)
+    if actor is None:
+        raise OutboxError(f"remote actor {row.actor_id} is gone")
+    return actor
+
+
+def _their_follow(group_actor: str, actor: RemoteActor, follower: Follower) -> dict[str, Any]:
+    return activities.follow(follower.follow_ap_id, actor.ap_id, group_actor)
+
+
+async def _answer(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    follower: Follower,
+    kind: Literal["Accept", "Reject"],
+) -> None:
+    actor = await _actor_of(session, follower)
+    group_actor = ctx.urls.group(group.uid)
+    doc = activities.answer(
+        kind,
+        new_activity_id(ctx.urls, group),
+        group_actor,
+        _their_follow(group_actor, actor, follower),
+    )
+    # One-to-one answers go to the follower's own inbox, as Mastodon sends them.
+    await queue_activity(session, group=group, activity=doc, inboxes=[actor.inbox])
+
+
+async def accept_follower(
+    session: AsyncSession, ctx: Context, group: Group, follower: Follower
+) -> None:
+    """Mark ``follower`` accepted and queue an ``Accept`` of its Follow."""
+    follower.accepted = True
+    await _answer(session, ctx, group, follower, "Accept")
+
+
+async def reject_follower(
+    session: AsyncSession, ctx: Context, group: Group, follower: Follower
+) -> None:
+    """Queue a ``Reject`` of ``follower``'s Follow and forget the follower."""
+    await _answer(session, ctx, group, follower, "Reject")
+    await session.delete(follower)
+
+
+async def remove_follower(
+    session: AsyncSession, ctx: Context, group: Group, follower: Follower
+) -> None:
+    """Remove an accepted follower; Mastodon reads the ``Reject`` as "you no longer follow"."""
+    await reject_follower(session, ctx, group, follower)
+
+
+async def find_account(session: AsyncSession, ctx: Context, account: str) -> RemoteActor:
+    """A stored remote actor named by its id or ``user@host`` (WebFinger as a last resort)."""
+    value = account.strip().lstrip("@")
+    if not value.startswith(("https://", "http://")):
+        user, _, host = value.partition("@")
+        found = await session.execute(
+            select(RemoteActor).where(
+                RemoteActor.preferred_username == user, RemoteActor.domain == host.lower()
+            )
+        )
+        if (actor := found.scalars().first()) is not None:
+            return actor
+        value = await resolve_account(ctx, value)
+    actor = await find_actor(session, value)
+    if actor is None:
+        raise OutboxError(f"{account} is not known here")
+    return actor
+
+
+async def find_follower(
+    session: AsyncSession, ctx: Context, group: Group, account: str
+) -> Follower:
+    """The follower (pending or accepted) of ``group`` named by ``account``."""
+    actor = await find_account(session, ctx, account)
+    found = await session.execute(
+        select(Follower).where(Follower.group_id == group.id, Follower.actor_id == actor.id)
+    )
+    follower = found.scalar_one_or_none()
+    if follower is None:
+        raise OutboxError(f"{account} does not follow {group.name} and has not asked to")
+    return follower
+
+
+async def follow(
+    session: AsyncSession, ctx: Context, group: Group, handle_or_url: str
+) -> Following:
+    """Ask to follow an account or group: a pending ``Following`` and a queued ``Follow``."""
+    actor_id = await resolve_account(ctx, handle_or_url)
+    group_actor = ctx.urls.group(group.uid)
+    if actor_id == group_actor:
+        raise OutboxError(f"{group.name} cannot follow itself")
+    if urlsplit(actor_id).scheme not in ("http", "https"):
+        raise OutboxError(f"{handle_or_url} is not an actor URL")
+    actor = await get_actor(ctx, session, actor_id)
+    existing = await session.execute(
+        select(Following).where(Following.group_id == group.id, Following.actor_id == actor.id)
+    )
+    if (row := existing.scalar_one_or_none()) is not None:
+        if row.accepted:
+            raise OutboxError(f"{group.name} already follows {actor.handle}")
+        raise OutboxError(f"{group.name} already asked to follow {actor.handle}; not accepted yet")
+    doc = activities.follow(new_activity_id(ctx.urls, group), group_actor, actor.ap_id)
+    following = Following(
+        group_id=group.id, actor_id=actor.id, actor=actor, follow_ap_id=doc["id"], accepted=False
+    )
+    session.add(following)
+    await queue_activity(
+        session,
+        group=group,
+        activity=activities.with_context(doc),
+        inboxes=[actor.inbox],
+    )
+    return following
+
+
+async def unfollow(
+    session: AsyncSession, ctx: Context, group: Group, handle_or_url: str
+) -> RemoteActor:
+    """Stop following: queue ``Undo{Follow}`` (embedding our Follow) and drop the row."""
+    actor = await find_account(session, ctx, handle_or_url)
+    found = await session.execute(
+        select(Following).where(Following.group_id == group.id, Following.actor_id == actor.id)
+    )
+    following = found.scalar_one_or_none()
+    if following is None:
+        raise OutboxError(f"{group.name} does not follow {handle_or_url}")
+    group_actor = ctx.urls.group(group.uid)
+    our_follow = activities.follow(following.follow_ap_id, group_actor, actor.ap_id)
+    doc = activities.undo(new_activity_id(ctx.urls, group), group_actor, our_follow)
+    await queue_activity(session, group=group, activity=doc, inboxes=[actor.inbox])
+    await session.delete(following)
+    return actor
+
+
+async def list_following(session: AsyncSession, group: Group) -> Sequence[Following]:
+    """Whom the group follows or has asked to follow, oldest first."""
+    found = await session.execute(
+        select(Following).where(Following.group_id == group.id).order_by(Following.id)
+    )
+    return found.scalars().all()
+
+
+async def list_followers(
+    session: AsyncSession, group: Group, *, pending: bool = False
+) -> Sequence[Follower]:
+    """The group's accepted followers (or, with ``pending``, those waiting), oldest first."""
+    found = await session.execute(
+        select(Follower)
+        .where(Follower.group_id == group.id, Follower.accepted.is_(not pending))
+        .order_by(Follower.id)
+    )
+    return found.scalars().all()

@@ -1,0 +1,80 @@
+"""Tables of moderation: account blocks per group, domain rules, and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.db import Base, UTCDateTime, utcnow
+
+
+class Block(Base):
+    """A remote account a local group refuses to hear from or talk to.
+
+    Keyed by the account's ActivityPub id (not a ``remote_actors`` row), so an account
+    can be blocked before it was ever fetched and stays blocked if its row goes away.
+    """
+
+    __tablename__ = "blocks"
+    __table_args__ = (UniqueConstraint("group_id", "actor_ap_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    actor_ap_id: Mapped[str] = mapped_column(String(2000))
+    # The Block activity we sent, so unblocking can Undo it by id (None: none was sent).
+    activity_ap_id: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DomainBlock(Base):
+    """An instance-wide rule about a domain and all its subdomains.
+
+    ``suspend``: nothing from it is accepted and nothing is sent to it. Otherwise the
+    domain is limited: ``silence`` keeps its content out of anything public, and
+    ``reject_media`` stops its media from being fetched or stored.
+    """
+
+    __tablename__ = "domain_blocks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), unique=True)
+    suspend: Mapped[bool] = mapped_column(Boolean, default=True)
+    silence: Mapped[bool] = mapped_column(Boolean, default=False)
+    reject_media: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DomainAllow(Base):
+    """A domain (with its subdomains) this instance federates with in allowlist mode."""
+
+    __tablename__ = "domain_allows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Report(Base):
+    """A report about remote accounts or posts: received as a ``Flag``, or made here.
+
+    ``direction`` is ``received`` (a Flag from another server, for the group's
+    organizers) or ``sent`` (made with ``mutuals report``; ``forwarded`` when a Flag
+    went to the account's server). ``target_ids`` holds the account id first, then
+    any post ids, as in a Flag's ``object``.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    direction: Mapped[str] = mapped_column(String(10))
+    reporter_ap_id: Mapped[str] = mapped_column(String(2000))
+    target_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    content: Mapped[str] = mapped_column(Text, default="")
+    activity_ap_id: Mapped[str | None] = mapped_column(String(2000), unique=True, nullable=True)
+    forwarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

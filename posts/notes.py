@@ -1,0 +1,189 @@
+"""Status updates: publish, edit and delete a group's Notes, and announce profile changes.
+
+Each function writes the domain change and queues its activity to the followers in
+the caller's session: the caller commits both, or neither.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.documents import group_actor
+from actors.groups import rename_group, set_fields, set_icon, set_summary
+from actors.instance import Context
+from actors.models import Group
+from documents import activities
+from documents.activities import Visibility
+from federation.content import clean_name, render_markdown
+from outbox.errors import OutboxError
+from outbox.models import Post
+from outbox.send import new_activity_id, queue_to_followers
+from store.db import utcnow
+
+MAX_TEXT = 10_000
+
+
+def create_id(note_id: str) -> str:
+    """The id of the ``Create`` that published a post (as Mastodon: ``<post>/activity``)."""
+    return f"{note_id}/activity"
+
+
+def is_public(visibility: str) -> bool:
+    """True when anyone may read a post of this visibility (public or unlisted)."""
+    return visibility in ("public", "unlisted")
+
+
+def _render(ctx: Context, text: str) -> tuple[str, list[dict[str, str]]]:
+    if not text.strip():
+        raise OutboxError("the text is empty; write something to post")
+    if len(text) > MAX_TEXT:
+        raise OutboxError(f"the text is {len(text)} characters; the limit is {MAX_TEXT}")
+    rendered = render_markdown(text, tag_url=ctx.urls.tag)
+    tags = [activities.hashtag(name, ctx.urls.tag(name)) for name in rendered.hashtags]
+    return rendered.html, tags
+
+
+async def _send(session: AsyncSession, group: Group, doc: dict[str, Any], *, public: bool) -> None:
+    await queue_to_followers(session, group=group, activity=doc, public=public)
+
+
+async def publish_note(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    text: str,
+    visibility: Visibility = "public",
+) -> Post:
+    """Post Markdown ``text`` as a Note and queue its ``Create`` to every follower inbox."""
+    if visibility not in activities.VISIBILITIES:
+        raise OutboxError(f"unknown visibility {visibility!r}")
+    html, tags = _render(ctx, text)
+    uid = secrets.token_hex(8)
+    actor = ctx.urls.group(group.uid)
+    now = utcnow()
+    doc = activities.note(
+        note_id=ctx.urls.post(group.uid, uid),
+        actor=actor,
+        followers=ctx.urls.group_collection(group.uid, "followers"),
+        content=html,
+        published=now,
+        visibility=visibility,
+        tags=tags,
+    )
+    post = Post(
+        uid=uid,
+        group_id=group.id,
+        type="Note",
+        visibility=visibility,
+        source=text,
+        document=doc,
+        created_at=now,
+    )
+    return await publish_post(session, ctx, group, post)
+
+
+async def publish_post(session: AsyncSession, ctx: Context, group: Group, post: Post) -> Post:
+    """Store ``post`` (its document built) and queue its ``Create`` to every follower inbox.
+
+    The one publishing path for every kind of post: notes, offers, events, polls.
+    """
+    session.add(post)
+    create = activities.create(
+        create_id(post.document["id"]), ctx.urls.group(group.uid), post.document
+    )
+    await _send(session, group, create, public=is_public(post.visibility))
+    await session.flush()
+    return post
+
+
+async def republish_post(
+    session: AsyncSession, ctx: Context, group: Group, post: Post, doc: dict[str, Any]
+) -> Post:
+    """Replace ``post``'s document with ``doc`` and queue an ``Update`` carrying it."""
+    post.document = doc
+    actor = ctx.urls.group(group.uid)
+    update = activities.update(new_activity_id(ctx.urls, group), actor, doc)
+    await _send(session, group, update, public=is_public(post.visibility))
+    return post
+
+
+async def get_post(session: AsyncSession, group: Group, post_uid: str) -> Post:
+    """A live post of ``group`` by uid (or by its full URL)."""
+    uid = post_uid.rstrip("/").rsplit("/", 1)[-1]
+    found = await session.execute(select(Post).where(Post.group_id == group.id, Post.uid == uid))
+    post = found.scalar_one_or_none()
+    if post is None:
+        raise OutboxError(f"{group.name} has no post {post_uid!r}")
+    if post.deleted_at is not None:
+        raise OutboxError(f"post {post_uid!r} was deleted")
+    return post
+
+
+async def edit_note(
+    session: AsyncSession, ctx: Context, group: Group, post_uid: str, text: str
+) -> Post:
+    """Replace a post's text and queue an ``Update`` (carrying ``updated``) to the followers."""
+    post = await get_post(session, group, post_uid)
+    html, tags = _render(ctx, text)
+    now = utcnow()
+    doc = dict(post.document)
+    doc.update(content=html, contentMap={next(iter(doc["contentMap"])): html}, tag=tags)
+    doc["updated"] = activities.timestamp(now)
+    post.source = text
+    post.updated_at = now
+    return await republish_post(session, ctx, group, post, doc)
+
+
+async def delete_note(session: AsyncSession, ctx: Context, group: Group, post_uid: str) -> Post:
+    """Mark a post deleted (its id answers 410 with a Tombstone) and queue a ``Delete``."""
+    post = await get_post(session, group, post_uid)
+    now = utcnow()
+    post.deleted_at = now
+    tomb = activities.tombstone(post.document["id"], post.type, now)
+    actor = ctx.urls.group(group.uid)
+    doc = activities.delete(new_activity_id(ctx.urls, group), actor, tomb, post.document)
+    await _send(session, group, doc, public=is_public(post.visibility))
+    return post
+
+
+async def update_group_profile(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    *,
+    display_name: str | None = None,
+    summary: str | None = None,
+    manual_approval: bool | None = None,
+    fields: list[tuple[str, str]] | None = None,
+    icon_url: str | None = None,
+    new_name: str | None = None,
+) -> Group:
+    """Change a group's profile and queue ``Update{Group}`` so followers refresh it.
+
+    A new name changes the handle only: the actor id and every URL stay as they were.
+    """
+    if display_name is not None:
+        name = clean_name(display_name, max_length=200)
+        if not name:
+            raise OutboxError("the display name cannot be empty")
+        group.display_name = name
+    if summary is not None:
+        set_summary(group, summary, ctx.urls)
+    if manual_approval is not None:
+        group.manual_approval = manual_approval
+    if fields is not None:
+        set_fields(group, fields)
+    if icon_url is not None:
+        set_icon(group, icon_url)
+    if new_name is not None:
+        await rename_group(session, group, new_name)
+    group.updated_at = utcnow()
+    doc = activities.update_actor(
+        new_activity_id(ctx.urls, group), group_actor(group, ctx.urls, ctx.host)
+    )
+    await _send(session, group, doc, public=True)
+    return group

@@ -1,0 +1,114 @@
+"""The board: open offers and needs of a group and of the groups it follows.
+
+A need is matched to open offers that share one of its skill tags (compared as
+hashtags: case and accents do not matter). Remote entries come from the
+``remote_offers`` rows the inbox keeps for followed actors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.instance import Context
+from actors.models import Group
+from federation.content import normalize_hashtag, plain_text
+from outbox.models import Post
+from sharing.models import Offer, RemoteOffer
+from sharing.publishing import followed_actor_ids
+from store.db import utcnow
+
+
+def plain(html: str) -> str:
+    """Received HTML as one line of plain text."""
+    return " ".join(plain_text(html).split())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One open offer or need on the board."""
+
+    kind: str
+    title: str
+    skills: tuple[str, ...]
+    area: str | None
+    valid_until: dt.datetime | None
+    by: str
+    url: str
+
+    @property
+    def skill_keys(self) -> frozenset[str]:
+        """The skills as hashtag keys, for matching."""
+        return frozenset(normalize_hashtag(s) for s in self.skills)
+
+    def line(self) -> str:
+        """``need  Ladder  #diy  Eastside  until 2025-12-01  by  url`` (tab-separated)."""
+        until = f"until {self.valid_until:%Y-%m-%d}" if self.valid_until else "open-ended"
+        tags = " ".join(f"#{s}" for s in self.skills) or "-"
+        fields = (self.kind, self.title, tags, self.area or "-", until, self.by, self.url)
+        return "\t".join(fields)
+
+
+async def _own(session: AsyncSession, group: Group, now: dt.datetime) -> list[Entry]:
+    found = await session.execute(
+        select(Offer, Post)
+        .join(Post, Post.id == Offer.post_id)
+        .where(Offer.group_id == group.id, Offer.state == "open", Post.deleted_at.is_(None))
+        .where(or_(Offer.valid_until.is_(None), Offer.valid_until > now))
+        .order_by(Offer.id)
+    )
+    return [
+        Entry(o.kind, o.title, tuple(o.skills), o.area, o.valid_until, group.name, p.document["id"])
+        for o, p in found.all()
+    ]
+
+
+async def _network(session: AsyncSession, group: Group, now: dt.datetime) -> list[Entry]:
+    found = await session.execute(
+        select(RemoteOffer)
+        .where(RemoteOffer.state == "open")
+        .where(RemoteOffer.attributed_to.in_(followed_actor_ids(group)))
+        .where(or_(RemoteOffer.valid_until.is_(None), RemoteOffer.valid_until > now))
+        .order_by(RemoteOffer.id)
+    )
+    return [
+        Entry(
+            r.kind,
+            r.title,
+            tuple(r.skills),
+            r.area,
+            r.valid_until,
+            r.attributed_to,
+            r.url or r.ap_id,
+        )
+        for r in found.scalars()
+    ]
+
+
+async def open_entries(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    *,
+    skill: str | None = None,
+    area: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[Entry]:
+    """The group's own open entries, then its network's, filtered by skill and area."""
+    now = now or utcnow()
+    entries = await _own(session, group, now) + await _network(session, group, now)
+    if skill:
+        key = normalize_hashtag(skill.lstrip("#"))
+        entries = [e for e in entries if key in e.skill_keys]
+    if area:
+        wanted = area.casefold()
+        entries = [e for e in entries if e.area and wanted in e.area.casefold()]
+    return entries
+
+
+def matches(need: Entry, entries: list[Entry]) -> list[Entry]:
+    """The offers among ``entries`` that share a skill with ``need``."""
+    return [e for e in entries if e.kind == "offer" and e.skill_keys & need.skill_keys]

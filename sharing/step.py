@@ -1,0 +1,26 @@
+"""The periodic step of shared things: expire offers, send poll tallies, move events on.
+
+Run by the workers next to the queue workers (``web.workers.worker_steps``); like
+them it returns how many rows it changed, so an idle step costs three small queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from actors.instance import Context
+from sharing.events import advance_repeating
+from sharing.offers import expire_offers
+from sharing.polls import publish_tallies
+from store.db import utcnow
+
+
+async def run_once(ctx: Context, now: dt.datetime | None = None) -> int:
+    """Apply everything due at ``now`` in one transaction; how many posts were updated."""
+    now = now or utcnow()
+    async with ctx.sessions() as session:
+        changed = await expire_offers(session, ctx, now)
+        changed += await publish_tallies(session, ctx, now)
+        changed += await advance_repeating(session, ctx, now)
+        await session.commit()
+    return changed
