@@ -23,7 +23,7 @@ from federation.fetch import fetch_document
 from federation.fetch_errors import FetchError, RecentlyFailed
 from federation.httpsig import HttpSignatureAuth, SignatureError
 from federation.vocab import as_list, get_id
-from moderation.rules import domain_refused
+from moderation.checks import domain_refused
 from store.db import utcnow
 
 ACTOR_TYPES = {"Person", "Group", "Organization", "Application", "Service"}

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.urls import Urls
 from federation.origin import Origin, OriginError, origin_of
-from moderation.rules import domain_refused, refusal
+from moderation.checks import domain_refused, refusal
 
 
 async def refused_key(ctx: Context, session: AsyncSession, key_id: str) -> str | None:

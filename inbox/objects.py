@@ -20,7 +20,7 @@ from federation.vocab import as_list, first_type, get_id
 from inbox.models import RemoteObject
 from inbox.shape import http_url
 from inbox.shared_objects import mirror_shared
-from moderation.rules import domain_rule
+from moderation.checks import domain_rule
 from store.db import utcnow
 
 MEDIA_KEYS = frozenset({"attachment", "icon", "image"})

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import ColumnElement, Select, Update, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.checks import domain_refused
 from moderation.models import DomainBlock
-from moderation.rules import domain_refused
 from outbox.models import Delivery
 from outbox.queue_models import DeliveryHost
 from store.queue import PENDING, insert_ignoring_conflicts

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from actors.groups import GroupError
 from actors.remote import ActorError
 from documents.errors import DocumentError
-from moderation.rules import ModerationError
+from moderation.checks import ModerationError
 from outbox.errors import OutboxError
 from web.commands import follows, groups, moderation, posts, queue, server, sharing
 from web.commands.base import CliError

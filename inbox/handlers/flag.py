@@ -12,7 +12,7 @@ from inbox.handlers.follow import local_group
 from inbox.models import InboxItem
 from inbox.registry import handles
 from inbox.shape import requester
-from moderation.rules import flag_targets, record_flag
+from moderation.reports import flag_targets, record_flag
 
 log = logging.getLogger("mutuals.inbox")
 

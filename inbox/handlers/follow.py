@@ -16,7 +16,7 @@ from follows.actions import accept_follower
 from inbox.models import InboxItem
 from inbox.registry import handles
 from inbox.shape import object_id, requester
-from moderation.rules import is_blocked
+from moderation.checks import is_blocked
 
 log = logging.getLogger("mutuals.inbox")
 

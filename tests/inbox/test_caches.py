@@ -15,7 +15,9 @@ from sqlalchemy import text
 
 from actors.keycache import KeyCache
 from actors.keys import generate_key_pair
-from moderation.rules import RuleCache, add_block, block_domain, remove_block, unblock_domain
+from moderation.blocks import add_block, remove_block
+from moderation.domains import block_domain, unblock_domain
+from moderation.rules import RuleCache
 from tests.helpers import add_group
 from tests.inbox.support import count_items, inbox_url
 from tests.instances import Instance

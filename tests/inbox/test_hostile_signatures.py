@@ -13,7 +13,7 @@ import pytest
 from actors.keys import generate_key_pair, load_private_key
 from federation.httpsig import cavage, sign_request
 from federation.httpsig.fields import normalize_headers
-from moderation.rules import block_domain
+from moderation.domains import block_domain
 from tests.helpers import add_group
 from tests.inbox.support import count_items, inbox_url
 from tests.instances import Instance

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.remote import ActorError, actor_for_key, get_actor
 from federation.failure_memory import FailureMemory
-from moderation.rules import allow_domain, block_domain
+from moderation.domains import allow_domain, block_domain
 from tests.moderation.conftest import FakeNetwork, actor_document
 
 DEAD_KEY = "https://gone.example/users/ghost#main-key"

@@ -15,7 +15,9 @@ from actors.models import Follower
 from actors.remote import ActorError, store_actor
 from follows.actions import follow as follow_account
 from inbox.models import RemoteObject
-from moderation.rules import add_block, allow_domain, block_domain, group_reports
+from moderation.blocks import add_block
+from moderation.domains import allow_domain, block_domain
+from moderation.reports import group_reports
 from outbox.models import Delivery
 from posts.notes import publish_note
 from tests.conftest import InstanceFactory

@@ -7,23 +7,23 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.models import Follower, Following, Group
-from moderation.rules import (
+from moderation.blocks import add_block, remove_block
+from moderation.checks import (
     ModerationError,
-    add_block,
+    domain_refused,
+    domain_rule,
+    is_blocked,
+    normalize_domain,
+    refusal,
+)
+from moderation.domains import (
     allow_domain,
     block_domain,
     disallow_domain,
-    domain_refused,
-    domain_rule,
     domain_rules,
-    group_reports,
-    is_blocked,
-    normalize_domain,
-    record_flag,
-    refusal,
-    remove_block,
     unblock_domain,
 )
+from moderation.reports import group_reports, record_flag
 from tests.moderation.conftest import add_remote
 
 TROLL = "https://trolls.example/users/troll"

@@ -7,8 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Follower, Following, Group
-from moderation.actions import block_account, report_account, unblock_account
-from moderation.rules import is_blocked
+from moderation.blocks import block_account, unblock_account
+from moderation.checks import is_blocked
+from moderation.reports import report_account
 from outbox.models import Activity, Delivery
 from tests.moderation.conftest import add_remote
 

@@ -10,17 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.models import RemoteActor
 from actors.remote import ActorError, find_actor, get_actor, resolve_account
-from moderation.actions import block_account, report_account, unblock_account
-from moderation.rules import (
+from moderation.blocks import block_account, blocked_accounts, unblock_account
+from moderation.checks import normalize_domain
+from moderation.domains import (
     allow_domain,
     block_domain,
-    blocked_accounts,
     disallow_domain,
     domain_rules,
-    group_reports,
-    normalize_domain,
     unblock_domain,
 )
+from moderation.reports import group_reports, report_account
 from web.commands.base import CliError, Handler, add_command, group_session
 from web.runtime import open_context
 from web.settings import Settings

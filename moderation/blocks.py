@@ -1,27 +1,66 @@
-"""What moderation sends: ``Block`` (and its ``Undo``) to a blocked account, ``Flag`` reports.
+"""Account blocks per group: the rows, and the ``Block`` (and its ``Undo``) the account is sent.
 
-Each function changes the rows (``moderation.rules``) and queues the activity in the
-caller's session, so both commit together. Shapes follow Mastodon: a ``Block``'s
-``object`` is the blocked account's id; a ``Flag`` comes from the instance actor (the
-reporting group stays anonymous) with ``object`` = [account id, post ids…] and the
-reason as ``content``.
+Each action changes the rows and queues the activity in the caller's session, so both
+commit together. As Mastodon sends it, a ``Block``'s ``object`` is the blocked account's id.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
-from actors.models import Group, RemoteActor
+from actors.models import Follower, Following, Group, RemoteActor
 from federation.vocab import AS_CONTEXT
-from moderation.models import Report
-from moderation.rules import add_block, remove_block, remove_follows
+from moderation.checks import is_blocked
+from moderation.models import Block
 from outbox.send import new_activity_id, queue_activity
+
+
+async def add_block(session: AsyncSession, group_id: int, actor_id: str) -> Block | None:
+    """Block ``actor_id`` for the group; None when it was already blocked."""
+    if await is_blocked(session, group_id, actor_id):
+        return None
+    block = Block(group_id=group_id, actor_ap_id=actor_id)
+    session.add(block)
+    await session.flush()
+    return block
+
+
+async def remove_block(session: AsyncSession, group_id: int, actor_id: str) -> Block | None:
+    """Lift a block; the removed row (for its ``activity_ap_id``), or None if there was none."""
+    block = (
+        await session.execute(
+            select(Block).where(Block.group_id == group_id, Block.actor_ap_id == actor_id)
+        )
+    ).scalar_one_or_none()
+    if block is not None:
+        await session.delete(block)
+        await session.flush()
+    return block
+
+
+async def blocked_accounts(session: AsyncSession, group_id: int) -> Sequence[Block]:
+    """The group's blocks, oldest first."""
+    rows = await session.execute(select(Block).where(Block.group_id == group_id).order_by(Block.id))
+    return rows.scalars().all()
+
+
+async def remove_follows(
+    session: AsyncSession, actor_ids: Sequence[int], *, group_id: int | None = None
+) -> int:
+    """Delete follows both ways between remote actors and one group (or every group)."""
+    removed = 0
+    for table in (Follower, Following):
+        statement = delete(table).where(table.actor_id.in_(actor_ids))
+        if group_id is not None:
+            statement = statement.where(table.group_id == group_id)
+        result = await session.execute(statement)
+        removed += int(getattr(result, "rowcount", 0) or 0)
+    return removed
 
 
 @dataclass(frozen=True)
@@ -82,45 +121,3 @@ async def unblock_account(
         }
         await queue_activity(session, group=group, activity=activity, inboxes=[actor.inbox])
     return True
-
-
-def flag(ctx: Context, targets: Sequence[str], content: str) -> dict[str, Any]:
-    """A Mastodon-shaped ``Flag`` from the instance actor about ``targets``."""
-    return {
-        "@context": AS_CONTEXT,
-        "id": f"{ctx.urls.base}/flags/{secrets.token_urlsafe(12)}",
-        "type": "Flag",
-        "actor": ctx.urls.instance_actor,
-        "content": content,
-        "object": list(targets),
-    }
-
-
-async def report_account(
-    ctx: Context,
-    session: AsyncSession,
-    group: Group,
-    actor_id: str,
-    *,
-    reason: str,
-    post_ids: Sequence[str] = (),
-    forward_to: str | None = None,
-) -> Report:
-    """Record a report by ``group`` about ``actor_id``; with ``forward_to`` (an inbox of
-    the account's server), send that server a ``Flag`` as well."""
-    targets = [actor_id, *post_ids]
-    report = Report(
-        group_id=group.id,
-        direction="sent",
-        reporter_ap_id=ctx.urls.group(group.uid),
-        target_ids=targets,
-        content=reason,
-        forwarded=forward_to is not None,
-    )
-    if forward_to is not None:
-        activity = flag(ctx, targets, reason)
-        report.activity_ap_id = activity["id"]
-        await queue_activity(session, group=None, activity=activity, inboxes=[forward_to])
-    session.add(report)
-    await session.flush()
-    return report
