@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group
-from outbox.models import Post
+from posts.models import Post
 from sharing.models import Event
 
 

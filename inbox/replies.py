@@ -25,7 +25,7 @@ from inbox.models import InboxItem
 from inbox.objects import owned_by
 from inbox.shape import http_url, object_of, requester
 from inbox.votes import record_vote
-from outbox.models import Post
+from posts.models import Post
 from sharing.models import Event, Offer, Poll, Response
 from sharing.rsvps import set_rsvp
 

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from inbox.answer import ACCEPTED, ALREADY_SEEN, UNAVAILABLE, Outcome
 from inbox.models import InboxItem
 from outbox.breaker import alive_statement, with_failures
-from outbox.queue_models import DeliveryHost
+from outbox.models import DeliveryHost
 from store.db import utcnow
 from store.queue import PENDING, insert_ignoring_conflicts_on
 from store.short_writes import ShortWrites

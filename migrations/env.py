@@ -11,7 +11,7 @@ import actors.models
 import inbox.models
 import moderation.models
 import outbox.models
-import outbox.queue_models
+import posts.models
 import sharing.models
 from store.db import Base, is_sqlite, make_engine
 
@@ -21,7 +21,7 @@ _MODELS = (
     moderation.models,
     inbox.models,
     outbox.models,
-    outbox.queue_models,
+    posts.models,
     sharing.models,
 )
 target_metadata = Base.metadata

@@ -29,8 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.checks import domain_refused
 from moderation.models import DomainBlock
-from outbox.models import Delivery
-from outbox.queue_models import DeliveryHost
+from outbox.models import Delivery, DeliveryHost
 from store.queue import PENDING, insert_ignoring_conflicts
 
 log = logging.getLogger("mutuals.delivery")

@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.models import Follower, RemoteActor
 from outbox.breaker import host_of
-from outbox.models import Delivery
-from outbox.queue_models import FanOut
+from outbox.models import Delivery, FanOut
 from store import queue
 from store.db import utcnow
 

@@ -1,32 +1,17 @@
-"""Tables of the sending side: our posts, the activities we publish, and delivery rows."""
+"""Tables of the sending side: the activities we publish, their delivery rows, follower
+fan-out jobs, and what we know of each host.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Base, UTCDateTime, utcnow
 from store.queue import QueueRow
-
-
-class Post(Base):
-    """An object a local group published (a Note for status updates)."""
-
-    __tablename__ = "posts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(40), unique=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    type: Mapped[str] = mapped_column(String(50), default="Note")
-    visibility: Mapped[str] = mapped_column(String(20), default="public")
-    source: Mapped[str] = mapped_column(Text, default="")
-    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Activity(Base):
@@ -68,3 +53,40 @@ class Delivery(QueueRow, Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class FanOut(QueueRow, Base):
+    """An activity still to be addressed to a group's followers, expanded in batches.
+
+    ``cursor`` is the last ``followers.id`` already turned into delivery rows, so a
+    job interrupted anywhere resumes where its last committed batch ended.
+    """
+
+    __tablename__ = "fanouts"
+    __table_args__ = (Index("ix_fanouts_claim", "status", "next_attempt_at"),)
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeliveryHost(Base):
+    """The health of one remote host (``host[:port]``) as our deliveries see it.
+
+    ``failures`` counts failed attempts since the last success and pauses the host
+    (``paused_until``) once it passes a threshold; ``failure_days`` counts the distinct
+    days with a failure since the last success, and makes the host ``unavailable``.
+    """
+
+    __tablename__ = "delivery_hosts"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    failure_days: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_day: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    paused_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    unavailable: Mapped[bool] = mapped_column(Boolean, default=False)
+    unavailable_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

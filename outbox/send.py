@@ -20,8 +20,7 @@ from actors.urls import Urls
 from federation.vocab import get_id
 from outbox.breaker import host_of
 from outbox.fanout import expand
-from outbox.models import Activity, Delivery
-from outbox.queue_models import FanOut
+from outbox.models import Activity, Delivery, FanOut
 
 INLINE = 100
 """Followers addressed in the posting transaction itself; a small group needs no job."""

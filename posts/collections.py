@@ -1,9 +1,6 @@
-"""A group's collections as paged ``OrderedCollection`` documents, as Mastodon serves them.
+"""A group's outbox and featured collections, as Mastodon serves them.
 
-The collection itself carries ``totalItems`` and a link to its ``first`` page; pages
-are ``OrderedCollectionPage``s with ``partOf``, ``orderedItems`` and ``next``. The
-outbox pages by post id (``?page=true&max_id=…``), followers and following by page
-number (``?page=N``), newest first.
+The outbox pages by post id (``?page=true&max_id=…``), newest first.
 """
 
 from __future__ import annotations
@@ -14,44 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from actors.models import Follower, Following, Group, RemoteActor
+from actors.models import Group
 from actors.urls import Urls
 from documents import activities
+from documents.collections import ordered_collection, ordered_page
 from federation.vocab import AS_CONTEXT
-from outbox.models import Post
+from posts.models import Post
 from posts.notes import create_id
 
 OUTBOX_PAGE = 20
-FOLLOWS_PAGE = 40
-
-
-def ordered_collection(collection_id: str, total: int, first: str | None) -> dict[str, Any]:
-    """The collection document: its size and, unless hidden, where its first page is."""
-    doc: dict[str, Any] = {
-        "@context": AS_CONTEXT,
-        "id": collection_id,
-        "type": "OrderedCollection",
-        "totalItems": total,
-    }
-    if first is not None:
-        doc["first"] = first
-    return doc
-
-
-def ordered_page(
-    page_id: str, part_of: str, items: list[Any], next_page: str | None, context: Any = AS_CONTEXT
-) -> dict[str, Any]:
-    """One page of a collection."""
-    doc: dict[str, Any] = {
-        "@context": context,
-        "id": page_id,
-        "type": "OrderedCollectionPage",
-        "partOf": part_of,
-        "orderedItems": items,
-    }
-    if next_page is not None:
-        doc["next"] = next_page
-    return doc
 
 
 def _public_posts(group: Group) -> Select[Post]:
@@ -86,50 +54,6 @@ async def outbox(
     full = len(posts) == OUTBOX_PAGE
     next_page = f"{outbox_id}?page=true&max_id={posts[-1].id}" if full else None
     return ordered_page(page_id, outbox_id, items, next_page, activities.NOTE_CONTEXT)
-
-
-async def _actor_ids(
-    session: AsyncSession, table: type[Follower] | type[Following], group: Group, page: int | None
-) -> tuple[int, list[str]]:
-    where = (table.group_id == group.id, table.accepted.is_(True))
-    total = await session.scalar(select(func.count()).select_from(table).where(*where))
-    if page is None:
-        return int(total or 0), []
-    found = await session.execute(
-        select(RemoteActor.ap_id)
-        .join(table, table.actor_id == RemoteActor.id)
-        .where(*where)
-        .order_by(table.id.desc())
-        .offset((page - 1) * FOLLOWS_PAGE)
-        .limit(FOLLOWS_PAGE)
-    )
-    return int(total or 0), list(found.scalars())
-
-
-async def follow_collection(
-    session: AsyncSession, urls: Urls, group: Group, name: str, *, page: int | None
-) -> dict[str, Any] | None:
-    """``followers`` or ``following`` (accepted only), or page ``page`` of it.
-
-    When the group hides its collections only the size is shown, and pages are None.
-    """
-    table: type[Follower] | type[Following] = Follower if name == "followers" else Following
-    collection_id = urls.group_collection(group.uid, name)
-    if group.hide_collections and page is not None:
-        return None
-    total, items = await _actor_ids(session, table, group, page)
-    if page is None:
-        first = None if group.hide_collections else f"{collection_id}?page=1"
-        return ordered_collection(collection_id, total, first)
-    more = page * FOLLOWS_PAGE < total
-    doc = ordered_page(
-        f"{collection_id}?page={page}",
-        collection_id,
-        items,
-        f"{collection_id}?page={page + 1}" if more else None,
-    )
-    doc["totalItems"] = total
-    return doc
 
 
 def featured(urls: Urls, group: Group) -> dict[str, Any]:

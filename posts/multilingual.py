@@ -16,7 +16,7 @@ from documents.activities import Visibility
 from documents.multilingual import Multilingual
 from documents.text import MAX_TEXT, check_texts, render
 from outbox.errors import OutboxError
-from outbox.models import Post
+from posts.models import Post
 from posts.notes import publish_post
 from sharing.publishing import new_post
 from store.db import utcnow

@@ -20,8 +20,8 @@ from documents import activities
 from documents.activities import Visibility
 from federation.content import clean_name, render_markdown
 from outbox.errors import OutboxError
-from outbox.models import Post
 from outbox.send import new_activity_id, queue_to_followers
+from posts.models import Post
 from store.db import utcnow
 
 MAX_TEXT = 10_000

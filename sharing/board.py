@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.models import Group
 from federation.content import normalize_hashtag, plain_text
-from outbox.models import Post
+from posts.models import Post
 from sharing.models import Offer, RemoteOffer
 from sharing.publishing import followed_actor_ids
 from store.db import utcnow

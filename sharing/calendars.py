@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.models import Group
 from documents.ical import CalendarEntry
 from federation.content import plain_text
-from outbox.models import Post
+from posts.models import Post
 from sharing.models import Event, RemoteEvent
 from sharing.publishing import followed_actor_ids
 

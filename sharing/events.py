@@ -18,7 +18,7 @@ from actors.instance import Context
 from actors.models import Group
 from documents.event import EventSpec, Place, event_document
 from outbox.errors import OutboxError
-from outbox.models import Post
+from posts.models import Post
 from posts.notes import republish_post
 from sharing.models import Event, Rsvp
 from sharing.publishing import (

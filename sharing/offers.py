@@ -19,7 +19,7 @@ from documents.multilingual import Multilingual
 from documents.offer import OfferKind, OfferSpec, OfferState, offer_document
 from documents.when import end_of_day, require_future, zone
 from outbox.errors import OutboxError
-from outbox.models import Post
+from posts.models import Post
 from posts.notes import republish_post
 from sharing.models import Offer
 from sharing.publishing import (

@@ -19,7 +19,7 @@ from actors.instance import Context
 from actors.models import Group
 from documents.poll import PollSpec, poll_document
 from documents.when import require_future
-from outbox.models import Post
+from posts.models import Post
 from posts.notes import republish_post
 from sharing.models import Poll, Vote
 from sharing.publishing import (

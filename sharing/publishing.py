@@ -21,7 +21,7 @@ from documents.activities import Visibility, addressing
 from documents.common import Meta
 from documents.multilingual import Multilingual
 from outbox.errors import OutboxError
-from outbox.models import Post
+from posts.models import Post
 from posts.notes import get_post, publish_post
 from sharing.models import Event, Offer, Poll, Response
 

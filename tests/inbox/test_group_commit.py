@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from inbox.answer import ACCEPTED, ALREADY_SEEN, UNAVAILABLE
 from inbox.writer import REVIVE_EVERY, InboxWriter, Row
-from outbox.queue_models import DeliveryHost
+from outbox.models import DeliveryHost
 from store.db import utcnow
 from tests.helpers import add_group
 from tests.inbox.support import count_items, inbox_url

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from actors.models import Follower
-from outbox.models import Delivery, Post
+from outbox.models import Delivery
+from posts.models import Post
 from tests.helpers import add_group
 from tests.instances import Instance, settle
 from tests.sink import Sink, add_follower

@@ -12,8 +12,7 @@ from sqlalchemy import select, update
 from actors.groups import get_group
 from actors.models import Follower
 from outbox import claims, delivery, retry
-from outbox.models import Delivery
-from outbox.queue_models import DeliveryHost
+from outbox.models import Delivery, DeliveryHost
 from outbox.send import queue_activity
 from posts import notes
 from store import queue

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from actors.groups import get_group
 from outbox.errors import OutboxError
-from outbox.models import Activity, Delivery, Post
+from outbox.models import Activity, Delivery
 from posts import notes
+from posts.models import Post
 from tests.helpers import AP, add_group
 from tests.instances import Instance, settle
 from tests.sink import Sink, add_follower

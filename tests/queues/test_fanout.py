@@ -7,8 +7,7 @@ from sqlalchemy import func, select, update
 from actors.instance import Context
 from actors.models import RemoteActor
 from outbox import fanout
-from outbox.models import Delivery
-from outbox.queue_models import FanOut
+from outbox.models import Delivery, FanOut
 from outbox.send import INLINE
 from store import queue
 from store.db import utcnow

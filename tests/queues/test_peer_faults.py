@@ -13,8 +13,7 @@ from actors.groups import get_group
 from actors.models import Follower
 from outbox import breaker, claims, delivery
 from outbox.loop import serve
-from outbox.models import Delivery
-from outbox.queue_models import DeliveryHost
+from outbox.models import Delivery, DeliveryHost
 from outbox.send import queue_activity
 from posts import notes
 from store.db import utcnow

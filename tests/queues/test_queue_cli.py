@@ -10,8 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from inbox.models import InboxItem
-from outbox.models import Delivery
-from outbox.queue_models import DeliveryHost
+from outbox.models import Delivery, DeliveryHost
 from outbox.send import queue_activity
 from store.db import utcnow
 from tests.queues.support import BASE_URL, context

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from actors.groups import get_group
 from follows import actions
-from outbox.models import Post
+from posts.models import Post
 from tests.helpers import add_group
 from tests.instances import Instance, settle
 from web.cli import main

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from outbox.models import Activity, Post
+from outbox.models import Activity
+from posts.models import Post
 from sharing.models import Event, Offer, Poll
 from tests.helpers import add_group
 from tests.instances import Instance

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from actors.groups import create_group
 from actors.urls import Urls
-from outbox.models import Post
+from posts.models import Post
 from sharing.models import Event, Offer, Poll, Response, Rsvp, Vote, vote_slot
 from store.db import Base, make_engine, make_sessionmaker
 from web.migrate import alembic_config

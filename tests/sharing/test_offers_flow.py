@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from outbox.models import Post
+from posts.models import Post
 from sharing import step
 from sharing.models import Offer, RemoteOffer
 from store.db import utcnow

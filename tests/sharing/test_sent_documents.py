@@ -15,7 +15,7 @@ from actors.groups import get_group
 from documents.event import EventSpec, Place
 from documents.multilingual import Multilingual
 from documents.poll import PollSpec
-from outbox.models import Post
+from posts.models import Post
 from posts.multilingual import publish_multilingual_note
 from sharing import events, offers, polls
 from tests.helpers import add_group

@@ -12,7 +12,7 @@ from actors.models import Group
 from documents.event import EventSpec, Place
 from documents.multilingual import Multilingual
 from documents.when import parse_local_datetime, zone
-from outbox.models import Post
+from posts.models import Post
 from sharing import events
 from sharing.models import Event
 from sharing.publishing import find_shared

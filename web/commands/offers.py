@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from documents.when import parse_date
-from outbox.models import Post
+from posts.models import Post
 from sharing import board, offers
 from sharing.publishing import list_responses
 from web.commands.base import CliError, add_command, group_session

@@ -7,7 +7,7 @@ from typing import Any
 
 from documents.poll import PollSpec
 from documents.when import parse_local_datetime, zone
-from outbox.models import Post
+from posts.models import Post
 from sharing import polls
 from web.commands.base import CliError, add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts

@@ -9,8 +9,7 @@ from sqlalchemy import select, update
 
 from inbox.models import InboxItem
 from outbox.breaker import host_counts
-from outbox.models import Delivery
-from outbox.queue_models import DeliveryHost, FanOut
+from outbox.models import Delivery, DeliveryHost, FanOut
 from store import queue
 from store.db import utcnow
 from store.queue import QueueRow

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from actors.documents import group_actor, instance_actor
 from actors.groups import find_group_by_uid, list_groups
-from outbox.models import Post
+from posts.models import Post
 from web.cache import documents
 from web.negotiation import (
     activity_bytes_response,

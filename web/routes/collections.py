@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from actors.groups import find_group_by_uid
+from follows.collections import follow_collection
 from posts import collections
 from web.negotiation import activity_response, error_response, wants_activity_json
 from web.signed_fetch import require_signature
@@ -50,9 +51,7 @@ async def _document(request: Request, name: str) -> dict[str, Any] | Response:
             paged = request.query_params.get("page") in ("true", "1")
             max_id = _number(request, "max_id")
             return await collections.outbox(session, ctx.urls, group, page=paged, max_id=max_id)
-        doc = await collections.follow_collection(
-            session, ctx.urls, group, name, page=_number(request, "page")
-        )
+        doc = await follow_collection(session, ctx.urls, group, name, page=_number(request, "page"))
         if doc is None:
             return error_response(403, f"this group does not show its {name}")
         return doc

@@ -22,7 +22,7 @@ from federation.discovery import (
     parse_resource,
     webfinger_document,
 )
-from outbox.models import Post
+from posts.models import Post
 from web.cache import documents
 from web.negotiation import error_response, jrd_bytes_response, jrd_response, json_bytes
 from web.state import app_context, app_settings

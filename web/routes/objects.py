@@ -16,7 +16,8 @@ from actors.verification import verify_signed_request
 from documents import activities
 from documents.context import object_context
 from federation.httpsig import SignatureError
-from outbox.models import Activity, Post
+from outbox.models import Activity
+from posts.models import Post
 from posts.notes import create_id, is_public
 from web.negotiation import activity_response, error_response, wants_activity_json
 from web.pages import render_page
