@@ -7,25 +7,8 @@ from typing import Any
 
 from actors.models import Group
 from actors.urls import Urls
-from federation.vocab import AS_CONTEXT, SECURITY_CONTEXT
-
-# Mastodon's extension terms, so `manuallyApprovesFollowers`, `discoverable`,
-# `featured` and PropertyValue fields are understood by JSON-LD processors too.
-ACTOR_CONTEXT: list[Any] = [
-    AS_CONTEXT,
-    SECURITY_CONTEXT,
-    {
-        "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
-        "toot": "http://joinmastodon.org/ns#",
-        "featured": {"@id": "toot:featured", "@type": "@id"},
-        "discoverable": "toot:discoverable",
-        "indexable": "toot:indexable",
-        "schema": "http://schema.org#",
-        "PropertyValue": "schema:PropertyValue",
-        "value": "schema:value",
-        "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
-    },
-]
+from documents.common import timestamp
+from documents.context import ACTOR_CONTEXT
 
 
 def field_html(value: str) -> str:
@@ -61,8 +44,8 @@ def group_actor(group: Group, urls: Urls, host: str) -> dict[str, Any]:
         "manuallyApprovesFollowers": group.manual_approval,
         "discoverable": group.discoverable,
         "indexable": group.discoverable,
-        "published": group.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "updated": group.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "published": timestamp(group.created_at),
+        "updated": timestamp(group.updated_at),
         "webfinger": f"{group.name}@{host}",
         "attachment": [
             {"type": "PropertyValue", "name": field["name"], "value": field_html(field["value"])}

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.keys import generate_key_pair
 from actors.models import Group
 from actors.urls import Urls
+from documents.errors import UserError
 from federation.content import clean_name, render_markdown
 from store.db import utcnow
 
@@ -18,7 +19,7 @@ NAME_RE = re.compile(r"[a-z0-9_]{1,30}")
 MAX_FIELDS = 8
 
 
-class GroupError(ValueError):
+class GroupError(UserError):
     """A group operation was refused; the message says why and what to do."""
 
 

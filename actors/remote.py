@@ -18,10 +18,12 @@ from actors.instance import Context
 from actors.keycache import KeyCache, Signer
 from actors.keys import load_public_key
 from actors.models import RemoteActor
+from documents.errors import UserError
 from federation.content import clean_name
 from federation.fetch import fetch_document
 from federation.fetch_errors import FetchError, RecentlyFailed
 from federation.httpsig import HttpSignatureAuth, SignatureError
+from federation.origin import netloc_of
 from federation.vocab import as_list, get_id
 from moderation.checks import domain_refused
 from store.db import utcnow
@@ -29,18 +31,13 @@ from store.db import utcnow
 ACTOR_TYPES = {"Person", "Group", "Organization", "Application", "Service"}
 
 
-class ActorError(ValueError):
+class ActorError(UserError):
     """A remote actor could not be fetched or is not a usable actor document."""
 
 
 def strip_fragment(url: str) -> str:
     """The URL without its ``#fragment`` (what is actually requested over HTTP)."""
     return urlunsplit(urlsplit(url)._replace(fragment=""))
-
-
-def host_of(url: str) -> str:
-    """The lowercase host[:port] of a URL."""
-    return urlsplit(url).netloc.lower()
 
 
 async def fetch_signed(ctx: Context, url: str, *, kind: str = "activity") -> dict[str, Any]:
@@ -111,12 +108,12 @@ async def store_actor(session: AsyncSession, doc: dict[str, Any]) -> RemoteActor
         row = RemoteActor(ap_id=ap_id)
     url = get_id(doc.get("url"))
     row.type = sorted(types & ACTOR_TYPES)[0]
-    row.domain = host_of(ap_id)
+    row.domain = netloc_of(ap_id)
     row.preferred_username = _text(doc.get("preferredUsername"), 200)
     row.name = _text(doc.get("name"), 200)
     row.inbox = inbox
     row.shared_inbox = shared
-    row.url = url if url and host_of(url) == row.domain else None
+    row.url = url if url and netloc_of(url) == row.domain else None
     row.key_id = key_id
     row.public_key_pem = key_pem
     row.document = doc

@@ -10,23 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from actors.documents import ACTOR_CONTEXT
-from documents.context import object_context
+from documents.common import jsonld_context, timestamp
+from documents.context import ACTOR_CONTEXT, object_context
 from federation.vocab import AS_CONTEXT, PUBLIC
 
 Visibility = Literal["public", "unlisted", "followers"]
 VISIBILITIES: tuple[Visibility, ...] = ("public", "unlisted", "followers")
 
 # The extension terms our Notes use: ``sensitive`` and ``Hashtag`` (as Mastodon declares them).
-NOTE_CONTEXT: list[Any] = [
-    AS_CONTEXT,
-    {"sensitive": "as:sensitive", "Hashtag": "as:Hashtag"},
-]
-
-
-def timestamp(when: dt.datetime) -> str:
-    """An ``xsd:dateTime`` in UTC with a ``Z``, to the second (what Mastodon emits)."""
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+NOTE_CONTEXT: list[Any] = jsonld_context()
 
 
 def addressing(visibility: Visibility, followers: str) -> dict[str, list[str]]:
@@ -42,11 +34,6 @@ def addressing(visibility: Visibility, followers: str) -> dict[str, list[str]]:
     if visibility == "followers":
         return {"to": [followers], "cc": []}
     raise ValueError(f"unknown visibility {visibility!r}")
-
-
-def hashtag(name: str, href: str) -> dict[str, str]:
-    """A ``tag`` entry for ``#name``."""
-    return {"type": "Hashtag", "href": href, "name": f"#{name}"}
 
 
 def note(
@@ -159,6 +146,40 @@ def undo(activity_id: str, actor: str, obj: dict[str, Any]) -> dict[str, Any]:
         "type": "Undo",
         "actor": actor,
         "object": obj,
+    }
+
+
+def block(activity_id: str, actor: str, target: str) -> dict[str, Any]:
+    """``Block`` of the account ``target`` (without ``@context``; Mastodon's shape)."""
+    return {"id": activity_id, "type": "Block", "actor": actor, "object": target}
+
+
+def flag(flag_id: str, actor: str, targets: list[str], content: str) -> dict[str, Any]:
+    """``Flag`` (a report) about ``targets`` (the account, then its posts), as Mastodon sends it.
+
+    Sent by the instance actor, so the reporting group stays anonymous.
+    """
+    return {
+        "@context": AS_CONTEXT,
+        "id": flag_id,
+        "type": "Flag",
+        "actor": actor,
+        "content": content,
+        "object": targets,
+    }
+
+
+def accept_join(activity_id: str, actor: str, join_id: str, participant: str) -> dict[str, Any]:
+    """``Accept`` of a participant's ``Join`` of an event, as a Mobilizon organizer sends it:
+    the object is the Join's id, addressed to the participant alone."""
+    return {
+        "@context": AS_CONTEXT,
+        "id": activity_id,
+        "type": "Accept",
+        "actor": actor,
+        "to": [participant],
+        "cc": [],
+        "object": join_id,
     }
 
 

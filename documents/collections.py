@@ -11,8 +11,11 @@ from typing import Any
 from federation.vocab import AS_CONTEXT
 
 
-def ordered_collection(collection_id: str, total: int, first: str | None) -> dict[str, Any]:
-    """The collection document: its size and, unless hidden, where its first page is."""
+def ordered_collection(
+    collection_id: str, total: int, first: str | None, items: list[Any] | None = None
+) -> dict[str, Any]:
+    """The collection document: its size and, unless hidden, where its first page is
+    (or, for a small collection served whole, its ``items``)."""
     doc: dict[str, Any] = {
         "@context": AS_CONTEXT,
         "id": collection_id,
@@ -21,6 +24,8 @@ def ordered_collection(collection_id: str, total: int, first: str | None) -> dic
     }
     if first is not None:
         doc["first"] = first
+    if items is not None:
+        doc["orderedItems"] = items
     return doc
 
 

@@ -6,7 +6,25 @@ from typing import Any
 
 from documents import event, offer, poll
 from documents.common import jsonld_context
-from federation.vocab import first_type
+from federation.vocab import AS_CONTEXT, SECURITY_CONTEXT, first_type
+
+# Mastodon's extension terms, so `manuallyApprovesFollowers`, `discoverable`,
+# `featured` and PropertyValue fields are understood by JSON-LD processors too.
+ACTOR_CONTEXT: list[Any] = [
+    AS_CONTEXT,
+    SECURITY_CONTEXT,
+    {
+        "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+        "toot": "http://joinmastodon.org/ns#",
+        "featured": {"@id": "toot:featured", "@type": "@id"},
+        "discoverable": "toot:discoverable",
+        "indexable": "toot:indexable",
+        "schema": "http://schema.org#",
+        "PropertyValue": "schema:PropertyValue",
+        "value": "schema:value",
+        "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
+    },
+]
 
 
 def object_context(obj: dict[str, Any]) -> list[Any]:

@@ -1,9 +1,17 @@
-"""Errors raised for bad input to the document builders, worded for the person who typed it."""
+"""Errors worded for the person who typed the input: the one base, and the builders' own.
+
+`UserError` is what the ``mutuals`` command line (and the web forms) catch and show as
+one line; everything a person can get wrong derives from it.
+"""
 
 from __future__ import annotations
 
 
-class DocumentError(ValueError):
+class UserError(ValueError):
+    """An action cannot be carried out as asked; ``str(error)`` says what to fix, in one line."""
+
+
+class DocumentError(UserError):
     """Input a group's organizer must fix; ``str(error)`` is a one-line, user-facing message."""
 
 

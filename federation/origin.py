@@ -94,20 +94,36 @@ def _origin_of(url: str) -> Origin:
     return Origin(parts.scheme, host, None if port == DEFAULT_PORTS[parts.scheme] else port)
 
 
+@functools.lru_cache(maxsize=4096)
+def origin_or_none(url: str) -> Origin | None:
+    """`origin_of`, or None when the URL has no usable origin.
+
+    Remembered apart from `origin_of`: the inbox asks this of the same few key ids and
+    actors on every request, and a bad one would otherwise raise every time.
+    """
+    try:
+        return origin_of(url)
+    except OriginError:
+        return None
+
+
 def is_http_url(value: object) -> bool:
     """True when ``value`` is a string holding an http(s) URL with a usable origin."""
-    if not isinstance(value, str):
-        return False
-    try:
-        origin_of(value)
-    except OriginError:
-        return False
-    return True
+    return isinstance(value, str) and origin_or_none(value) is not None
 
 
 def host_of(url: str) -> str:
     """The normalised host of an http(s) URL, without the port (what domain rules match)."""
     return origin_of(url).host
+
+
+def netloc_of(url: str) -> str:
+    """The ``host[:port]`` of a URL as written, lowercased: one server, port included.
+
+    Not normalised like `host_of`: delivery rows, host health and stored actors key by
+    it, so two servers on one host (on different ports) are told apart.
+    """
+    return urlsplit(url).netloc.lower()
 
 
 def same_origin(url_a: str, url_b: str) -> bool:

@@ -7,7 +7,6 @@ added to the caller's session, to commit together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -18,7 +17,7 @@ from actors.instance import Context
 from actors.models import Follower, Following, Group, RemoteActor
 from actors.remote import find_actor, get_actor, resolve_account
 from documents import activities
-from outbox.errors import OutboxError
+from documents.errors import UserError
 from outbox.send import new_activity_id, queue_activity
 
 
@@ -27,7 +26,7 @@ async def _actor_of(session: AsyncSession, row: Follower | Following) -> RemoteA
     # and lazy loading is not available under asyncio.
     actor = await session.get(RemoteActor, row.actor_id)
     if actor is None:
-        raise OutboxError(f"remote actor {row.actor_id} is gone")
+        raise UserError(f"remote actor {row.actor_id} is gone")
     return actor
 
 
@@ -92,7 +91,7 @@ async def find_account(session: AsyncSession, ctx: Context, account: str) -> Rem
         value = await resolve_account(ctx, value)
     actor = await find_actor(session, value)
     if actor is None:
-        raise OutboxError(f"{account} is not known here")
+        raise UserError(f"{account} is not known here")
     return actor
 
 
@@ -106,7 +105,7 @@ async def find_follower(
     )
     follower = found.scalar_one_or_none()
     if follower is None:
-        raise OutboxError(f"{account} does not follow {group.name} and has not asked to")
+        raise UserError(f"{account} does not follow {group.name} and has not asked to")
     return follower
 
 
@@ -117,17 +116,17 @@ async def follow(
     actor_id = await resolve_account(ctx, handle_or_url)
     group_actor = ctx.urls.group(group.uid)
     if actor_id == group_actor:
-        raise OutboxError(f"{group.name} cannot follow itself")
+        raise UserError(f"{group.name} cannot follow itself")
     if urlsplit(actor_id).scheme not in ("http", "https"):
-        raise OutboxError(f"{handle_or_url} is not an actor URL")
+        raise UserError(f"{handle_or_url} is not an actor URL")
     actor = await get_actor(ctx, session, actor_id)
     existing = await session.execute(
         select(Following).where(Following.group_id == group.id, Following.actor_id == actor.id)
     )
     if (row := existing.scalar_one_or_none()) is not None:
         if row.accepted:
-            raise OutboxError(f"{group.name} already follows {actor.handle}")
-        raise OutboxError(f"{group.name} already asked to follow {actor.handle}; not accepted yet")
+            raise UserError(f"{group.name} already follows {actor.handle}")
+        raise UserError(f"{group.name} already asked to follow {actor.handle}; not accepted yet")
     doc = activities.follow(new_activity_id(ctx.urls, group), group_actor, actor.ap_id)
     following = Following(
         group_id=group.id, actor_id=actor.id, actor=actor, follow_ap_id=doc["id"], accepted=False
@@ -152,30 +151,10 @@ async def unfollow(
     )
     following = found.scalar_one_or_none()
     if following is None:
-        raise OutboxError(f"{group.name} does not follow {handle_or_url}")
+        raise UserError(f"{group.name} does not follow {handle_or_url}")
     group_actor = ctx.urls.group(group.uid)
     our_follow = activities.follow(following.follow_ap_id, group_actor, actor.ap_id)
     doc = activities.undo(new_activity_id(ctx.urls, group), group_actor, our_follow)
     await queue_activity(session, group=group, activity=doc, inboxes=[actor.inbox])
     await session.delete(following)
     return actor
-
-
-async def list_following(session: AsyncSession, group: Group) -> Sequence[Following]:
-    """Whom the group follows or has asked to follow, oldest first."""
-    found = await session.execute(
-        select(Following).where(Following.group_id == group.id).order_by(Following.id)
-    )
-    return found.scalars().all()
-
-
-async def list_followers(
-    session: AsyncSession, group: Group, *, pending: bool = False
-) -> Sequence[Follower]:
-    """The group's accepted followers (or, with ``pending``, those waiting), oldest first."""
-    found = await session.execute(
-        select(Follower)
-        .where(Follower.group_id == group.id, Follower.accepted.is_(not pending))
-        .order_by(Follower.id)
-    )
-    return found.scalars().all()

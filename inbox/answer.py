@@ -8,16 +8,16 @@ RETRY_AFTER_SECONDS = 30
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What the inbox answers: a status, a one-line reason, and extra headers."""
+class Answer:
+    """What the inbox answers a POST: a status, a one-line reason, and extra headers."""
 
     status: int
     reason: str
     headers: dict[str, str] = field(default_factory=dict)
 
 
-ACCEPTED = Outcome(202, "accepted")
-ALREADY_SEEN = Outcome(202, "already received")
-UNAVAILABLE = Outcome(
+ACCEPTED = Answer(202, "accepted")
+ALREADY_SEEN = Answer(202, "already received")
+UNAVAILABLE = Answer(
     503, "the database is unavailable; try again later", {"Retry-After": str(RETRY_AFTER_SECONDS)}
 )

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.urls import Urls
-from federation.origin import Origin, OriginError, origin_of
+from federation.origin import origin_or_none
 from moderation.checks import domain_refused, refusal
 
 
@@ -37,13 +37,10 @@ async def refused_key(ctx: Context, session: AsyncSession, key_id: str) -> str |
 def misplaced_activity(ctx: Context, activity: dict[str, Any], actor: str) -> str | None:
     """Why the activity's id cannot be the actor's (400): ours, or on another origin."""
     # ``Urls.is_local`` and ``same_origin`` with the activity id's origin parsed once.
-    try:
-        origin = origin_of(activity["id"])
-    except OriginError:
-        origin = None
-    if origin is not None and origin == _origin(ctx.urls.base):
+    origin = origin_or_none(activity["id"])
+    if origin is not None and origin == origin_or_none(ctx.urls.base):
         return "the activity claims an id of this instance"
-    if origin is None or origin != _origin(actor):
+    if origin is None or origin != origin_or_none(actor):
         return "the activity id is not on its actor's origin"
     return None
 
@@ -58,11 +55,3 @@ async def refused_actor(
 @functools.lru_cache(maxsize=4096)
 def _is_local(urls: Urls, url: str) -> bool:
     return urls.is_local(url)
-
-
-@functools.lru_cache(maxsize=4096)
-def _origin(url: str) -> Origin | None:
-    try:
-        return origin_of(url)
-    except OriginError:
-        return None

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.models import Following, RemoteActor
 from federation.content import clean_name, sanitize_html
 from federation.origin import host_of, same_origin
 from federation.vocab import as_list, first_type, get_id
@@ -65,16 +64,6 @@ def _content_html(doc: dict[str, Any]) -> str:
         values = list(content_map.values()) if isinstance(content_map, dict) else []
         content = next((v for v in values if isinstance(v, str)), "")
     return sanitize_html(content)
-
-
-async def is_followed(session: AsyncSession, actor_ap_id: str) -> bool:
-    """True when one of our groups follows this actor and the follow was accepted."""
-    query = select(
-        exists()
-        .where(Following.actor_id == RemoteActor.id)
-        .where(RemoteActor.ap_id == actor_ap_id, Following.accepted.is_(True))
-    )
-    return bool((await session.execute(query)).scalar())
 
 
 async def find_object(session: AsyncSession, ap_id: str) -> RemoteObject | None:

@@ -31,29 +31,29 @@ from actors.groups import find_group_by_uid
 from actors.instance import Context
 from actors.verification import verify_signed_request
 from federation.httpsig import SignatureError, signature_key_id
+from federation.origin import netloc_of
 from federation.payload import PayloadError, parse_activity
-from inbox.answer import UNAVAILABLE, Outcome
+from inbox.answer import UNAVAILABLE, Answer
 from inbox.gate import misplaced_activity, refused_actor, refused_key
 from inbox.shape import actor_id
 from inbox.writer import InboxWriter, Row
-from outbox.breaker import host_of
 
 log = logging.getLogger("mutuals.inbox")
 
 MAX_BODY = 1_000_000
-TOO_LARGE = Outcome(413, f"the body is larger than {MAX_BODY} bytes")
+TOO_LARGE = Answer(413, f"the body is larger than {MAX_BODY} bytes")
 
 
 class BodyTooLarge(Exception):
     """The request body exceeds `MAX_BODY`."""
 
 
-def check_content_length(value: str | None) -> Outcome | None:
+def check_content_length(value: str | None) -> Answer | None:
     """Refuse early when ``Content-Length`` already says the body is too large (or is junk)."""
     if value is None:
         return None
     if not value.strip().isdigit():
-        return Outcome(400, "Content-Length is not a number")
+        return Answer(400, "Content-Length is not a number")
     return TOO_LARGE if int(value) > MAX_BODY else None
 
 
@@ -76,7 +76,7 @@ async def receive(
     body: bytes,
     group_uid: str | None,
     key_id: str | None = None,
-) -> Outcome:
+) -> Answer:
     """Run the pipeline on one POST to a group's inbox (``group_uid``) or the shared inbox.
 
     ``url`` is the public URL the peer addressed (the signature covers it); ``key_id``,
@@ -88,18 +88,18 @@ async def receive(
         parsed = parse_activity(body)
         key_id = key_id or signature_key_id(method, headers)
     except PayloadError as exc:
-        return Outcome(400, exc.reason)
+        return Answer(400, exc.reason)
     except SignatureError as exc:
-        return Outcome(401, f"signature refused: {exc.reason}")
+        return Answer(401, f"signature refused: {exc.reason}")
     checked = await _checked(ctx, _Request(method, url, headers, body, key_id), parsed, group_uid)
-    if isinstance(checked, Outcome):
+    if isinstance(checked, Answer):
         return checked
     return await InboxWriter.of(ctx.sessions).store(checked)
 
 
 async def _checked(
     ctx: Context, request: _Request, activity: dict[str, Any], group_uid: str | None
-) -> Outcome | Row:
+) -> Answer | Row:
     """The checks, in a session of their own; it commits (a signer fetched and stored just
     now) only when every check passed, as the row is then written by `InboxWriter`."""
     for attempt in (1, 2):
@@ -139,15 +139,15 @@ async def _verify(
     request: _Request,
     activity: dict[str, Any],
     group_uid: str | None,
-) -> Outcome | Row:
+) -> Answer | Row:
     """Every check, in order: the refusal, or the row to store."""
     if (reason := await refused_key(ctx, session, request.key_id)) is not None:
-        return Outcome(403, reason)
+        return Answer(403, reason)
     group_id: int | None = None
     if group_uid is not None:
         group = await find_group_by_uid(session, group_uid)
         if group is None:
-            return Outcome(404, "no such group")
+            return Answer(404, "no such group")
         group_id = group.id
     try:
         signer = await verify_signed_request(
@@ -160,14 +160,14 @@ async def _verify(
             key_id=request.key_id,
         )
     except SignatureError as exc:
-        return Outcome(401, f"signature refused: {exc.reason}")
+        return Answer(401, f"signature refused: {exc.reason}")
     actor = actor_id(activity)
     if signer.ap_id != actor:
         # Checked before anything is stored: a valid signature by one actor must not
         # carry an activity in another actor's name (Fedify CVE-2025-54888).
-        return Outcome(401, "signer is not the actor")
+        return Answer(401, "signer is not the actor")
     if (reason := misplaced_activity(ctx, activity, signer.ap_id)) is not None:
-        return Outcome(400, reason)
+        return Answer(400, reason)
     if (reason := await refused_actor(ctx, session, signer.ap_id, group_id)) is not None:
-        return Outcome(403, reason)
-    return Row(activity["id"], actor, group_id, activity, host_of(signer.ap_id))
+        return Answer(403, reason)
+    return Row(activity["id"], actor, group_id, activity, netloc_of(signer.ap_id))

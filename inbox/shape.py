@@ -7,7 +7,6 @@ or of the wrong kind, and callers decide. Origins are ``federation.origin``'s jo
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from federation.origin import is_http_url
@@ -22,13 +21,7 @@ def http_url(value: Any) -> str | None:
 def actor_id(activity: dict[str, Any]) -> str | None:
     """The activity's ``actor`` as an http(s) id (a string, or an object with an id)."""
     actor = get_id(activity.get("actor"))
-    return actor if isinstance(actor, str) and _is_actor_url(actor) else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _is_actor_url(value: str) -> bool:
-    # The same few actors send everything: their ids are parsed once.
-    return is_http_url(value)
+    return actor if isinstance(actor, str) and is_http_url(actor) else None
 
 
 def object_of(activity: dict[str, Any]) -> Any:

@@ -33,7 +33,7 @@ FIRST_RETRY = dt.timedelta(seconds=90)
 LONGEST_RETRY = dt.timedelta(hours=12)
 
 
-def retry_delay(attempts: int) -> dt.timedelta:
+def item_retry_delay(attempts: int) -> dt.timedelta:
     """Wait after the ``attempts``-th failure: 90 s, 6 min, 24 min… at most 12 h."""
     delay: dt.timedelta = FIRST_RETRY * 4 ** max(attempts - 1, 0)
     return min(delay, LONGEST_RETRY)
@@ -98,7 +98,7 @@ async def record_failure(ctx: Context, lease: queue.Lease, item_id: int, error: 
             item.status = queue.FAILED
             item.processed_at = now
         else:
-            item.next_attempt_at = now + retry_delay(item.attempts)
+            item.next_attempt_at = now + item_retry_delay(item.attempts)
         await session.commit()
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from inbox.answer import ACCEPTED, ALREADY_SEEN, UNAVAILABLE, Outcome
+from inbox.answer import ACCEPTED, ALREADY_SEEN, UNAVAILABLE, Answer
 from inbox.models import InboxItem
 from outbox.breaker import alive_statement, with_failures
 from outbox.models import DeliveryHost
@@ -102,9 +102,9 @@ class InboxWriter:
             await writer.drain()
             await writer._writes.close()
 
-    async def store(self, row: Row) -> Outcome:
+    async def store(self, row: Row) -> Answer:
         """Once committed: ACCEPTED, ALREADY_SEEN (the id was stored before), or UNAVAILABLE."""
-        future: asyncio.Future[Outcome] = self._loop.create_future()
+        future: asyncio.Future[Answer] = self._loop.create_future()
         self._queued.append(_Waiting(row, future))
         if len(self._queued) == 1:  # the first of a new batch starts its writing
             self._spawn(self._write_next())
@@ -196,13 +196,13 @@ class InboxWriter:
 @dataclass(frozen=True)
 class _Waiting:
     row: Row
-    future: asyncio.Future[Outcome]
+    future: asyncio.Future[Answer]
 
 
-def _settle(batch: list[_Waiting], outcome: Outcome) -> None:
+def _settle(batch: list[_Waiting], answer: Answer) -> None:
     for waiting in batch:
         if not waiting.future.done():
-            waiting.future.set_result(outcome)
+            waiting.future.set_result(answer)
 
 
 def _insert(conn: Connection, values: list[dict[str, Any]]) -> set[str]:

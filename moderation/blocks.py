@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Follower, Following, Group, RemoteActor
-from federation.vocab import AS_CONTEXT
+from documents import activities
 from moderation.checks import is_blocked
 from moderation.models import Block
 from outbox.send import new_activity_id, queue_activity
@@ -86,13 +86,10 @@ async def block_account(
     removed = 0
     if actor is not None:
         removed = await remove_follows(session, [actor.id], group_id=group.id)
-        activity = {
-            "@context": AS_CONTEXT,
-            "id": new_activity_id(ctx.urls, group),
-            "type": "Block",
-            "actor": ctx.urls.group(group.uid),
-            "object": actor_id,
-        }
+        group_actor = ctx.urls.group(group.uid)
+        activity = activities.with_context(
+            activities.block(new_activity_id(ctx.urls, group), group_actor, actor_id)
+        )
         await queue_activity(session, group=group, activity=activity, inboxes=[actor.inbox])
         block.activity_ap_id = activity["id"]
     return BlockOutcome(created=True, follows_removed=removed, sent=actor is not None)
@@ -107,17 +104,7 @@ async def unblock_account(
         return False
     if block.activity_ap_id is not None and actor is not None:
         group_actor = ctx.urls.group(group.uid)
-        activity = {
-            "@context": AS_CONTEXT,
-            "id": new_activity_id(ctx.urls, group),
-            "type": "Undo",
-            "actor": group_actor,
-            "object": {
-                "id": block.activity_ap_id,
-                "type": "Block",
-                "actor": group_actor,
-                "object": actor_id,
-            },
-        }
+        blocked = activities.block(block.activity_ap_id, group_actor, actor_id)
+        activity = activities.undo(new_activity_id(ctx.urls, group), group_actor, blocked)
         await queue_activity(session, group=group, activity=activity, inboxes=[actor.inbox])
     return True

@@ -11,12 +11,13 @@ import functools
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from documents.errors import UserError
 from federation.origin import OriginError, host_of, normalize_host, parent_domains
 from moderation.models import Block, DomainBlock
 from moderation.rules import Rules, current_rules
 
 
-class ModerationError(ValueError):
+class ModerationError(UserError):
     """A moderation command cannot be carried out; the message says why."""
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group
-from federation.vocab import AS_CONTEXT, as_list, get_id
+from documents import activities
+from federation.vocab import as_list, get_id
 from moderation.models import Report
 from outbox.send import queue_activity
 
@@ -60,18 +61,6 @@ async def group_reports(session: AsyncSession, group_id: int) -> Sequence[Report
     return rows.scalars().all()
 
 
-def flag(ctx: Context, targets: Sequence[str], content: str) -> dict[str, Any]:
-    """A Mastodon-shaped ``Flag`` from the instance actor about ``targets``."""
-    return {
-        "@context": AS_CONTEXT,
-        "id": f"{ctx.urls.base}/flags/{secrets.token_urlsafe(12)}",
-        "type": "Flag",
-        "actor": ctx.urls.instance_actor,
-        "content": content,
-        "object": list(targets),
-    }
-
-
 async def report_account(
     ctx: Context,
     session: AsyncSession,
@@ -94,7 +83,8 @@ async def report_account(
         forwarded=forward_to is not None,
     )
     if forward_to is not None:
-        activity = flag(ctx, targets, reason)
+        flag_id = f"{ctx.urls.base}/flags/{secrets.token_urlsafe(12)}"
+        activity = activities.flag(flag_id, ctx.urls.instance_actor, targets, reason)
         report.activity_ap_id = activity["id"]
         await queue_activity(session, group=None, activity=activity, inboxes=[forward_to])
     session.add(report)

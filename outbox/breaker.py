@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, Select, Update, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,11 +37,6 @@ FAILURE_THRESHOLD = 10
 COOL_OFF = dt.timedelta(minutes=1)
 MAX_COOL_OFF = dt.timedelta(hours=1)
 UNAVAILABLE_AFTER_DAYS = 7
-
-
-def host_of(url: str) -> str:
-    """The ``host[:port]`` of a URL, lower-cased, as delivery rows store it."""
-    return urlsplit(url).netloc.lower()
 
 
 def cool_off(failures: int) -> dt.timedelta:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Follower, RemoteActor
-from outbox.breaker import host_of
+from federation.origin import netloc_of
 from outbox.models import Delivery, FanOut
 from store import queue
 from store.db import utcnow
@@ -48,7 +48,7 @@ async def expand(session: AsyncSession, job: FanOut, limit: int = BATCH) -> bool
     inboxes = dict.fromkeys(shared or inbox for _, shared, inbox in rows)
     if inboxes:
         values = [
-            {"activity_id": job.activity_id, "inbox": inbox, "host": host_of(inbox)}
+            {"activity_id": job.activity_id, "inbox": inbox, "host": netloc_of(inbox)}
             for inbox in inboxes
         ]
         await session.execute(queue.insert_ignoring_conflicts(session, Delivery), values)

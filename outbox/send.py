@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.models import Group
 from actors.urls import Urls
+from federation.origin import netloc_of
 from federation.vocab import get_id
-from outbox.breaker import host_of
 from outbox.fanout import expand
 from outbox.models import Activity, Delivery, FanOut
 
@@ -58,7 +58,7 @@ async def queue_activity(
     """Store ``activity`` (sent by ``group``; None = instance actor) and one delivery per inbox."""
     row = await _store(session, group, activity, public)
     for inbox in dict.fromkeys(inboxes):
-        session.add(Delivery(activity_id=row.id, inbox=inbox, host=host_of(inbox)))
+        session.add(Delivery(activity_id=row.id, inbox=inbox, host=netloc_of(inbox)))
     return row
 
 

@@ -15,7 +15,6 @@ from actors.models import Group
 from actors.urls import Urls
 from documents import activities
 from documents.collections import ordered_collection, ordered_page
-from federation.vocab import AS_CONTEXT
 from posts.models import Post
 from posts.notes import create_id
 
@@ -58,10 +57,4 @@ async def outbox(
 
 def featured(urls: Urls, group: Group) -> dict[str, Any]:
     """Pinned posts: none yet, an empty collection (Mastodon reads it from the actor)."""
-    return {
-        "@context": AS_CONTEXT,
-        "id": urls.group_collection(group.uid, "featured"),
-        "type": "OrderedCollection",
-        "totalItems": 0,
-        "orderedItems": [],
-    }
+    return ordered_collection(urls.group_collection(group.uid, "featured"), 0, None, items=[])

@@ -13,12 +13,12 @@ from actors.instance import Context
 from actors.models import Group
 from documents import activities
 from documents.activities import Visibility
+from documents.common import hashtag
+from documents.errors import UserError
 from documents.multilingual import Multilingual
 from documents.text import MAX_TEXT, check_texts, render
-from outbox.errors import OutboxError
 from posts.models import Post
-from posts.notes import publish_post
-from sharing.publishing import new_post
+from posts.notes import new_post, publish_post
 from store.db import utcnow
 
 
@@ -31,7 +31,7 @@ async def publish_multilingual_note(
 ) -> Post:
     """Post Markdown in every language of ``text`` as one Note, queued to the followers."""
     if visibility not in activities.VISIBILITIES:
-        raise OutboxError(f"unknown visibility {visibility!r}")
+        raise UserError(f"unknown visibility {visibility!r}")
     checked = check_texts(text, "text", MAX_TEXT)
     html, hashtags = render(checked, ctx.urls.tag)
     now = utcnow()
@@ -44,7 +44,7 @@ async def publish_multilingual_note(
         content=html[checked.language],
         published=now,
         visibility=visibility,
-        tags=[activities.hashtag(name, ctx.urls.tag(name)) for name in hashtags],
+        tags=[hashtag(name, ctx.urls.tag) for name in hashtags],
         language=checked.language,
     )
     doc["contentMap"] = html

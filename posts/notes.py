@@ -6,6 +6,7 @@ the caller's session: the caller commits both, or neither.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -18,8 +19,9 @@ from actors.instance import Context
 from actors.models import Group
 from documents import activities
 from documents.activities import Visibility
+from documents.common import hashtag, timestamp
+from documents.errors import UserError
 from federation.content import clean_name, render_markdown
-from outbox.errors import OutboxError
 from outbox.send import new_activity_id, queue_to_followers
 from posts.models import Post
 from store.db import utcnow
@@ -37,13 +39,27 @@ def is_public(visibility: str) -> bool:
     return visibility in ("public", "unlisted")
 
 
+def new_post(ctx: Context, group: Group, type_: str, now: dt.datetime, source: str) -> Post:
+    """A public ``posts`` row with a fresh uid; the caller fills its document."""
+    uid = secrets.token_hex(8)
+    return Post(
+        uid=uid,
+        group_id=group.id,
+        type=type_,
+        visibility="public",
+        source=source,
+        document={"id": ctx.urls.post(group.uid, uid)},
+        created_at=now,
+    )
+
+
 def _render(ctx: Context, text: str) -> tuple[str, list[dict[str, str]]]:
     if not text.strip():
-        raise OutboxError("the text is empty; write something to post")
+        raise UserError("the text is empty; write something to post")
     if len(text) > MAX_TEXT:
-        raise OutboxError(f"the text is {len(text)} characters; the limit is {MAX_TEXT}")
+        raise UserError(f"the text is {len(text)} characters; the limit is {MAX_TEXT}")
     rendered = render_markdown(text, tag_url=ctx.urls.tag)
-    tags = [activities.hashtag(name, ctx.urls.tag(name)) for name in rendered.hashtags]
+    tags = [hashtag(name, ctx.urls.tag) for name in rendered.hashtags]
     return rendered.html, tags
 
 
@@ -60,28 +76,19 @@ async def publish_note(
 ) -> Post:
     """Post Markdown ``text`` as a Note and queue its ``Create`` to every follower inbox."""
     if visibility not in activities.VISIBILITIES:
-        raise OutboxError(f"unknown visibility {visibility!r}")
+        raise UserError(f"unknown visibility {visibility!r}")
     html, tags = _render(ctx, text)
-    uid = secrets.token_hex(8)
-    actor = ctx.urls.group(group.uid)
     now = utcnow()
-    doc = activities.note(
-        note_id=ctx.urls.post(group.uid, uid),
-        actor=actor,
+    post = new_post(ctx, group, "Note", now, text)
+    post.visibility = visibility
+    post.document = activities.note(
+        note_id=post.document["id"],
+        actor=ctx.urls.group(group.uid),
         followers=ctx.urls.group_collection(group.uid, "followers"),
         content=html,
         published=now,
         visibility=visibility,
         tags=tags,
-    )
-    post = Post(
-        uid=uid,
-        group_id=group.id,
-        type="Note",
-        visibility=visibility,
-        source=text,
-        document=doc,
-        created_at=now,
     )
     return await publish_post(session, ctx, group, post)
 
@@ -117,9 +124,9 @@ async def get_post(session: AsyncSession, group: Group, post_uid: str) -> Post:
     found = await session.execute(select(Post).where(Post.group_id == group.id, Post.uid == uid))
     post = found.scalar_one_or_none()
     if post is None:
-        raise OutboxError(f"{group.name} has no post {post_uid!r}")
+        raise UserError(f"{group.name} has no post {post_uid!r}")
     if post.deleted_at is not None:
-        raise OutboxError(f"post {post_uid!r} was deleted")
+        raise UserError(f"post {post_uid!r} was deleted")
     return post
 
 
@@ -132,7 +139,7 @@ async def edit_note(
     now = utcnow()
     doc = dict(post.document)
     doc.update(content=html, contentMap={next(iter(doc["contentMap"])): html}, tag=tags)
-    doc["updated"] = activities.timestamp(now)
+    doc["updated"] = timestamp(now)
     post.source = text
     post.updated_at = now
     return await republish_post(session, ctx, group, post, doc)
@@ -169,7 +176,7 @@ async def update_group_profile(
     if display_name is not None:
         name = clean_name(display_name, max_length=200)
         if not name:
-            raise OutboxError("the display name cannot be empty")
+            raise UserError("the display name cannot be empty")
         group.display_name = name
     if summary is not None:
         set_summary(group, summary, ctx.urls)

@@ -16,16 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group
+from documents.errors import UserError
 from documents.event import EventSpec, Place, event_document
-from outbox.errors import OutboxError
 from posts.models import Post
-from posts.notes import republish_post
+from posts.notes import new_post, republish_post
 from sharing.models import Event, Rsvp
 from sharing.publishing import (
     find_shared,
     live_rows,
     meta,
-    new_post,
     optional_texts,
     publish_shared,
     stored_translations,
@@ -93,7 +92,7 @@ async def create_event(
     """Publish an event (``spec`` is already checked: nothing bad reaches the database)."""
     now = now or utcnow()
     if spec.place is not None and spec.online_url is not None:
-        raise OutboxError("an event is either in a place or online; give one of them")
+        raise UserError("an event is either in a place or online; give one of them")
     post = new_post(ctx, group, "Event", now, spec.title.text)
     row = Event(group_id=group.id, sequence=0, created_at=now, updated_at=now)
     _fill(row, spec)
@@ -116,13 +115,13 @@ async def change_event(
     now = now or utcnow()
     row, post = await find_shared(session, group, Event, post_uid, "an event")
     if row.cancelled:
-        raise OutboxError(f"event {post.uid} is cancelled; create a new one instead")
+        raise UserError(f"event {post.uid} is cancelled; create a new one instead")
     old = event_spec(row)
     values = {name: getattr(old, name) for name in EventSpec.__dataclass_fields__}
     values.update(changes)
     spec = EventSpec(**values)
     if spec.place is not None and spec.online_url is not None:
-        raise OutboxError("an event is either in a place or online; give one of them")
+        raise UserError("an event is either in a place or online; give one of them")
     _fill(row, spec)
     row.sequence += 1
     row.updated_at = post.updated_at = now

@@ -15,18 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group
+from documents.errors import UserError
 from documents.multilingual import Multilingual
 from documents.offer import OfferKind, OfferSpec, OfferState, offer_document
 from documents.when import end_of_day, require_future, zone
-from outbox.errors import OutboxError
 from posts.models import Post
-from posts.notes import republish_post
+from posts.notes import new_post, republish_post
 from sharing.models import Offer
 from sharing.publishing import (
     find_shared,
     live_rows,
     meta,
-    new_post,
     optional_texts,
     publish_shared,
     stored_translations,
@@ -119,10 +118,10 @@ async def close_offer(
 ) -> Offer:
     """Mark an open offer or need ``fulfilled`` or ``withdrawn`` and send the ``Update``."""
     if state not in ("fulfilled", "withdrawn"):
-        raise OutboxError(f"an offer is closed as fulfilled or withdrawn, not {state!r}")
+        raise UserError(f"an offer is closed as fulfilled or withdrawn, not {state!r}")
     row, post = await find_shared(session, group, Offer, post_uid, "an offer or need")
     if row.state != "open":
-        raise OutboxError(f"{row.kind} {post.uid} is already {row.state}")
+        raise UserError(f"{row.kind} {post.uid} is already {row.state}")
     await _close(session, ctx, group, row, post, state, now or utcnow())
     return row
 

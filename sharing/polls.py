@@ -20,13 +20,12 @@ from actors.models import Group
 from documents.poll import PollSpec, poll_document
 from documents.when import require_future
 from posts.models import Post
-from posts.notes import republish_post
+from posts.notes import new_post, republish_post
 from sharing.models import Poll, Vote
 from sharing.publishing import (
     find_shared,
     live_rows,
     meta,
-    new_post,
     publish_shared,
     stored_translations,
     texts,

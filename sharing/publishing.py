@@ -7,8 +7,6 @@ structured fields; the document is rebuilt from that row whenever it changes.
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -19,8 +17,8 @@ from actors.instance import Context
 from actors.models import Following, Group, RemoteActor
 from documents.activities import Visibility, addressing
 from documents.common import Meta
+from documents.errors import UserError
 from documents.multilingual import Multilingual
-from outbox.errors import OutboxError
 from posts.models import Post
 from posts.notes import get_post, publish_post
 from sharing.models import Event, Offer, Poll, Response
@@ -28,20 +26,6 @@ from sharing.models import Event, Offer, Poll, Response
 Row = TypeVar("Row", Offer, Event, Poll)
 Translations = Mapping[str, Mapping[str, str]]
 """Other languages' texts, e.g. ``{"es": {"title": "…", "body": "…"}}``."""
-
-
-def new_post(ctx: Context, group: Group, type_: str, now: dt.datetime, source: str) -> Post:
-    """A public ``posts`` row with a fresh uid; the caller fills its document."""
-    uid = secrets.token_hex(8)
-    return Post(
-        uid=uid,
-        group_id=group.id,
-        type=type_,
-        visibility="public",
-        source=source,
-        document={"id": ctx.urls.post(group.uid, uid)},
-        created_at=now,
-    )
 
 
 def meta(ctx: Context, group: Group, post: Post, *, edited: bool = True) -> Meta:
@@ -92,7 +76,7 @@ async def find_shared(
     post = await get_post(session, group, post_uid)
     row = await session.scalar(select(model).where(model.post_id == post.id))
     if row is None:
-        raise OutboxError(f"{group.name}'s post {post.uid} is not {what}")
+        raise UserError(f"{group.name}'s post {post.uid} is not {what}")
     return row, post
 
 

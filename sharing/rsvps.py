@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group, RemoteActor
-from federation.vocab import AS_CONTEXT
+from documents import activities
 from outbox.send import new_activity_id, queue_activity
 from sharing.models import Event, Rsvp
 from store.db import utcnow
@@ -47,15 +47,9 @@ async def accept_join(
     session: AsyncSession, ctx: Context, group: Group, join_id: str, participant: RemoteActor
 ) -> None:
     """Queue the ``Accept`` of a participant's ``Join``, as a Mobilizon organizer sends it."""
-    accept = {
-        "@context": AS_CONTEXT,
-        "id": new_activity_id(ctx.urls, group),
-        "type": "Accept",
-        "actor": ctx.urls.group(group.uid),
-        "to": [participant.ap_id],
-        "cc": [],
-        "object": join_id,
-    }
+    accept = activities.accept_join(
+        new_activity_id(ctx.urls, group), ctx.urls.group(group.uid), join_id, participant.ap_id
+    )
     await queue_activity(
         session, group=group, activity=accept, inboxes=[participant.delivery_inbox]
     )

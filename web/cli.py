@@ -9,14 +9,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from actors.groups import GroupError
-from actors.remote import ActorError
-from documents.errors import DocumentError
-from moderation.checks import ModerationError
-from outbox.errors import OutboxError
+from documents.errors import UserError
 from web.commands import follows, groups, moderation, posts, queue, server, sharing
-from web.commands.base import CliError
-from web.settings import SettingsError, load_settings
+from web.settings import load_settings
 
 COMMAND_MODULES = (server, groups, follows, posts, moderation, sharing, queue)
 
@@ -36,15 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return int(asyncio.run(args.handler(args, settings)) or 0)
-    except (
-        CliError,
-        DocumentError,
-        GroupError,
-        ActorError,
-        ModerationError,
-        OutboxError,
-        SettingsError,
-    ) as exc:
+    except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

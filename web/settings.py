@@ -10,10 +10,12 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from documents.errors import UserError
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/mutuals.db"
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError):
     """A setting is missing or wrong; the message says what to set."""
 
 

@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from federation.vocab import get_id, has_type
+from follows.queries import is_followed
 from inbox.models import InboxItem
-from inbox.objects import is_followed, is_storable, owned_by, owners, store_object
+from inbox.objects import is_storable, owned_by, owners, store_object
 from inbox.origin import fetch_from_origin
 from inbox.registry import handles
 from inbox.shape import http_url, object_id, object_of, requester

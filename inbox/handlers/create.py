@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
+from follows.queries import is_followed
 from inbox.models import InboxItem
-from inbox.objects import is_followed, is_storable, owned_by, store_object
+from inbox.objects import is_storable, owned_by, store_object
 from inbox.origin import object_from_actor
 from inbox.registry import handles
 from inbox.replies import handle_reply_to_local

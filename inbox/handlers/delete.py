@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from federation.origin import same_origin
+from follows.queries import is_followed
 from inbox.models import InboxItem
-from inbox.objects import find_object, is_followed, tombstone
+from inbox.objects import find_object, tombstone
 from inbox.registry import handles
 from inbox.shape import object_id, requester
 

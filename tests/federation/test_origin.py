@@ -9,8 +9,10 @@ from federation.origin import (
     OriginError,
     host_matches,
     host_of,
+    netloc_of,
     normalize_host,
     origin_of,
+    origin_or_none,
     parent_domains,
     same_origin,
 )
@@ -115,6 +117,18 @@ def test_different_origin(a: str, b: str) -> None:
 
 def test_host_of_drops_the_port() -> None:
     assert host_of("https://Example.org:8443/x") == "example.org"
+
+
+def test_netloc_of_keeps_the_port_as_written() -> None:
+    # Two servers on one host are two delivery hosts: the port is part of the key.
+    assert netloc_of("https://Example.org:8443/x") == "example.org:8443"
+    assert netloc_of("http://127.0.0.1:8001/inbox") != netloc_of("http://127.0.0.1:8002/inbox")
+
+
+def test_origin_or_none() -> None:
+    assert origin_or_none("HTTPS://Example.org.:443/a") == Origin("https", "example.org", None)
+    assert origin_or_none("ftp://example.org/") is None
+    assert origin_or_none("https://exa mple.org/") is None
 
 
 @pytest.mark.parametrize(

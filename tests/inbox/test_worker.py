@@ -57,7 +57,7 @@ async def test_failing_item_is_retried_with_backoff_then_parked(
     item = await only_item(instance)
     assert (item.status, item.attempts, item.locked_until) == ("pending", 1, None)
     assert item.error is not None and "503" in item.error
-    assert item.next_attempt_at >= before + worker.retry_delay(1)
+    assert item.next_attempt_at >= before + worker.item_retry_delay(1)
     assert await worker.run_once(instance.ctx) == 0  # not due yet
 
     for attempt in range(2, worker.MAX_ATTEMPTS + 1):
@@ -160,7 +160,7 @@ async def test_concurrent_workers_skip_locked_rows(instance: Instance, peer: Pee
 
 
 def test_retry_delay_grows_and_is_capped() -> None:
-    delays = [worker.retry_delay(n) for n in range(1, 20)]
+    delays = [worker.item_retry_delay(n) for n in range(1, 20)]
     assert delays[0] == dt.timedelta(seconds=90)
     assert delays == sorted(delays)
     assert delays[-1] == worker.LONGEST_RETRY

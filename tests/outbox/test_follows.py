@@ -10,10 +10,10 @@ from sqlalchemy import select
 from actors.groups import get_group
 from actors.models import Follower, Following
 from actors.remote import fetch_signed
+from documents.errors import UserError
 from federation.fetch_errors import BadStatus
-from follows import actions
+from follows import actions, queries
 from inbox.models import RemoteObject
-from outbox.errors import OutboxError
 from posts import notes
 from tests.helpers import add_group
 from tests.instances import Instance, settle
@@ -31,7 +31,7 @@ async def test_follow_then_unfollow(instance: Instance) -> None:
             group = await get_group(session, "eastside")
             following = await actions.follow(session, instance.ctx, group, f"ana@{sink.host}")
             await session.commit()
-            with pytest.raises(OutboxError, match=r"already asked to follow .*; not accepted yet"):
+            with pytest.raises(UserError, match=r"already asked to follow .*; not accepted yet"):
                 await actions.follow(session, instance.ctx, group, ana)
         assert following.accepted is False
         await settle(instance)
@@ -50,7 +50,7 @@ async def test_follow_then_unfollow(instance: Instance) -> None:
             await actions.unfollow(session, instance.ctx, group, ana)
             await session.commit()
             assert (await session.execute(select(Following))).first() is None
-            with pytest.raises(OutboxError, match="does not follow"):
+            with pytest.raises(UserError, match="does not follow"):
                 await actions.unfollow(session, instance.ctx, group, ana)
         await settle(instance)
         _, undo = sink.at("/users/ana/inbox")
@@ -68,7 +68,7 @@ async def test_a_group_cannot_follow_itself(instance: Instance) -> None:
     await add_group(instance, "eastside")
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
-        with pytest.raises(OutboxError, match="cannot follow itself"):
+        with pytest.raises(UserError, match="cannot follow itself"):
             await actions.follow(session, instance.ctx, group, f"eastside@{instance.host}")
 
 
@@ -118,7 +118,7 @@ async def test_remove_follower_sends_reject(instance: Instance) -> None:
             await actions.remove_follower(session, instance.ctx, group, follower)
             await session.commit()
             assert (await session.execute(select(Follower))).first() is None
-            with pytest.raises(OutboxError, match="does not follow eastside"):
+            with pytest.raises(UserError, match="does not follow eastside"):
                 await actions.find_follower(session, instance.ctx, group, ana)
         await settle(instance)
         answer = await _answer_of(sink)
@@ -138,14 +138,14 @@ async def test_two_instances_follow_and_hear(make_instance: Any) -> None:
     await settle(one, two)
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
-        [pending] = await actions.list_followers(session, beta, pending=True)
-        assert await actions.list_followers(session, beta) == []
+        [pending] = await queries.list_followers(session, beta, pending=True)
+        assert await queries.list_followers(session, beta) == []
         # When: beta's organizer approves.
         await actions.accept_follower(session, two.ctx, beta, pending)
         await session.commit()
     await settle(one, two)
     async with one.ctx.sessions() as session:
-        [following] = await actions.list_following(session, alpha)
+        [following] = await queries.list_following(session, alpha)
     assert following.accepted
     # Then: beta's post, edit and delete reach alpha, signed and verified by its inbox.
     async with two.ctx.sessions() as session:
@@ -195,7 +195,7 @@ async def test_two_instances_follow_and_hear(make_instance: Any) -> None:
     await settle(one, two)
     async with two.ctx.sessions() as session:
         beta = await get_group(session, "beta")
-        assert await actions.list_followers(session, beta) == []
+        assert await queries.list_followers(session, beta) == []
         later = await notes.publish_note(session, two.ctx, beta, "after unfollow")
         await session.commit()
     await settle(one, two)

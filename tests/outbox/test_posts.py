@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from actors.groups import get_group
-from outbox.errors import OutboxError
+from documents.errors import UserError
 from outbox.models import Activity, Delivery
 from posts import notes
 from posts.models import Post
@@ -198,7 +198,7 @@ async def test_delete_sends_tombstone_and_answers_410(instance: Instance) -> Non
     assert outbox.json()["orderedItems"] == []
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
-        with pytest.raises(OutboxError, match="was deleted"):
+        with pytest.raises(UserError, match="was deleted"):
             await notes.edit_note(session, instance.ctx, group, post.uid, "again")
 
 
@@ -264,7 +264,7 @@ async def test_group_update_reaches_followers(instance: Instance) -> None:
 
 async def test_empty_text_is_refused(instance: Instance) -> None:
     await add_group(instance, "eastside")
-    with pytest.raises(OutboxError, match="empty"):
+    with pytest.raises(UserError, match="empty"):
         await _publish(instance, "   ")
     async with instance.ctx.sessions() as session:
         assert (await session.execute(select(Post))).first() is None

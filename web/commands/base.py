@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.groups import get_group
 from actors.instance import Context
 from actors.models import Group
+from documents.errors import UserError
 from web.runtime import open_context
 from web.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
 
-class CliError(Exception):
+class CliError(UserError):
     """A command failed in a way the user can fix; the message says how."""
 
 

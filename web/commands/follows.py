@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from follows import actions
-from outbox.errors import OutboxError
+from documents.errors import UserError
+from follows import actions, queries
 from web.commands.base import add_command, group_session
 from web.settings import Settings
 
@@ -33,7 +33,7 @@ async def unfollow(args: argparse.Namespace, settings: Settings) -> int:
 async def following(args: argparse.Namespace, settings: Settings) -> int:
     """List whom a group follows (and whom it asked to)."""
     async with group_session(settings, args.group) as (_ctx, session, group):
-        rows = await actions.list_following(session, group)
+        rows = await queries.list_following(session, group)
         if not rows:
             print(f"{group.name} follows nobody yet; follow with: mutuals follow {group.name} …")
         for row in rows:
@@ -45,7 +45,7 @@ async def following(args: argparse.Namespace, settings: Settings) -> int:
 async def followers(args: argparse.Namespace, settings: Settings) -> int:
     """List a group's followers, or with ``--pending`` the requests waiting for approval."""
     async with group_session(settings, args.group) as (_ctx, session, group):
-        rows = await actions.list_followers(session, group, pending=args.pending)
+        rows = await queries.list_followers(session, group, pending=args.pending)
         if not rows:
             empty = "no pending follow requests" if args.pending else "no followers yet"
             print(f"{group.name}: {empty}")
@@ -59,7 +59,7 @@ async def approve(args: argparse.Namespace, settings: Settings) -> int:
     async with group_session(settings, args.group) as (ctx, session, group):
         follower = await actions.find_follower(session, ctx, group, args.account)
         if follower.accepted:
-            raise OutboxError(f"{args.account} already follows {group.name}")
+            raise UserError(f"{args.account} already follows {group.name}")
         await actions.accept_follower(session, ctx, group, follower)
         await session.commit()
         print(f"{follower.actor.handle} now follows {group.name}")
@@ -71,7 +71,7 @@ async def reject(args: argparse.Namespace, settings: Settings) -> int:
     async with group_session(settings, args.group) as (ctx, session, group):
         follower = await actions.find_follower(session, ctx, group, args.account)
         if follower.accepted:
-            raise OutboxError(
+            raise UserError(
                 f"{args.account} already follows {group.name}; "
                 f"use: mutuals remove-follower {group.name} {args.account}"
             )

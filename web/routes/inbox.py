@@ -6,7 +6,6 @@ once here; the pipeline gets both, rather than parsing them again.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 
 from starlette.requests import Request
@@ -15,8 +14,8 @@ from starlette.routing import Route
 
 from federation.httpsig import SignatureError, signature_key_id
 from federation.httpsig.fields import normalize_headers
-from federation.origin import OriginError, host_of
-from inbox.answer import Outcome
+from federation.origin import origin_or_none
+from inbox.answer import Answer
 from inbox.receive import TOO_LARGE, BodyTooLarge, check_content_length, read_capped
 from inbox.receive import receive as run_pipeline
 from web.ratelimit import limit
@@ -24,12 +23,12 @@ from web.signed_fetch import request_url
 from web.state import app_context, app_inbox_limiter
 
 
-def _answer(outcome: Outcome) -> Response:
+def _respond(answer: Answer) -> Response:
     return Response(
-        outcome.reason + "\n",
-        status_code=outcome.status,
+        answer.reason + "\n",
+        status_code=answer.status,
         media_type="text/plain",
-        headers=outcome.headers,
+        headers=answer.headers,
     )
 
 
@@ -49,17 +48,9 @@ def limit_key(request: Request, key_id: str | None) -> str:
     a real peer's key from elsewhere drains its own allowance, not the peer's.
     """
     address = request.client.host if request.client else "?"
-    host = _key_host(key_id) if key_id is not None else None
-    return f"{host} from {address}" if host else f"unsigned {address}"
-
-
-@functools.lru_cache(maxsize=4096)
-def _key_host(key_id: str) -> str | None:
-    # Peers sign with a few key ids over and over: their hosts are parsed once.
-    try:
-        return host_of(key_id)
-    except OriginError:
-        return None
+    # The normalised host, port dropped (a domain's peers share one allowance).
+    origin = origin_or_none(key_id) if key_id is not None else None
+    return f"{origin.host} from {address}" if origin else f"unsigned {address}"
 
 
 async def _receive(request: Request, group_uid: str | None) -> Response:
@@ -69,12 +60,12 @@ async def _receive(request: Request, group_uid: str | None) -> Response:
         return too_many
     refused = check_content_length(headers.get("content-length"))
     if refused is not None:
-        return _answer(refused)
+        return _respond(refused)
     try:
         body = await read_capped(request.stream())
     except BodyTooLarge:
-        return _answer(TOO_LARGE)
-    outcome = await run_pipeline(
+        return _respond(TOO_LARGE)
+    answer = await run_pipeline(
         app_context(request),
         method=request.method,
         url=request_url(request),
@@ -83,7 +74,7 @@ async def _receive(request: Request, group_uid: str | None) -> Response:
         group_uid=group_uid,
         key_id=key_id,
     )
-    return _answer(outcome)
+    return _respond(answer)
 
 
 async def group_inbox(request: Request) -> Response:

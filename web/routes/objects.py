@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from actors.groups import find_group_by_uid
-from actors.models import Follower, Group, RemoteActor
+from actors.models import Group
 from actors.verification import verify_signed_request
 from documents import activities
 from documents.context import object_context
 from federation.httpsig import SignatureError
+from follows.queries import has_followers_on
 from outbox.models import Activity
 from posts.models import Post
 from posts.notes import create_id, is_public
@@ -43,17 +44,7 @@ async def _signed_by_follower(request: Request, session: AsyncSession, group: Gr
     except SignatureError:
         return False
     await session.commit()
-    followers = await session.scalar(
-        select(func.count())
-        .select_from(Follower)
-        .join(RemoteActor, RemoteActor.id == Follower.actor_id)
-        .where(
-            Follower.group_id == group.id,
-            Follower.accepted.is_(True),
-            RemoteActor.domain == signer.domain,
-        )
-    )
-    return bool(followers)
+    return await has_followers_on(session, group, signer.domain)
 
 
 async def _find_post(session: AsyncSession, request: Request) -> tuple[Group, Post] | None:
