@@ -317,17 +317,34 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
+async def compare(
+    db: Database, key: Key, loop: bool, title: str, runs: list[tuple[str, Any, Plan]]
+) -> list[Run]:
+    """Print ``title``, then run and show each (label, sender, plan) in turn; drop ``db``."""
+    results = []
+    try:
+        print(title)
+        for label, sender, plan in runs:
+            results.append(await run(sender, db.url, plan, key, loop))
+            show(label, results[-1])
+    finally:
+        await db.__aexit__()
+    return results
+
+
 async def main() -> None:
     args = arguments()
     db, plan, key = await setup(args.postgres)
-    try:
-        print(f"fan-out: {len(plan.inboxes())} deliveries to {HOSTS} hosts, {db.kind}")
-        reference = await run(reference_sender, db.url, plan, key)
-        show("reference (httpsig + httpx)", reference)
-        ours = await run(our_sender, db.url, plan, key, args.loop)
-        show("ours (publish_note + workers)", ours)
-    finally:
-        await db.__aexit__()
+    reference, ours = await compare(
+        db,
+        key,
+        args.loop,
+        f"fan-out: {len(plan.inboxes())} deliveries to {HOSTS} hosts, {db.kind}",
+        [
+            ("reference (httpsig + httpx)", reference_sender, plan),
+            ("ours (publish_note + workers)", our_sender, plan),
+        ],
+    )
     if reference.healthy_done and ours.healthy_done:
         ratio = reference.healthy_done / ours.healthy_done
         print(f"speed ratio ours/reference: {ratio:.2f}x (target >= 0.7x, about 2 s)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from benchmarks.fanout import HOSTS, arguments, our_sender, run, setup, show
+from benchmarks.fanout import HOSTS, arguments, compare, our_sender, setup
 
 
 async def main() -> None:
@@ -20,14 +20,13 @@ async def main() -> None:
     faulty = plan.with_faults()
     kinds = sorted(faulty.faults.values())
     counts = ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(kinds))
-    try:
-        print(f"fan-out under faults: {HOSTS} hosts ({counts}), {db.kind}")
-        clean = await run(our_sender, db.url, plan, key, args.loop)
-        show("ours, no faults", clean)
-        faults = await run(our_sender, db.url, faulty, key, args.loop)
-        show("ours, faults", faults)
-    finally:
-        await db.__aexit__()
+    clean, faults = await compare(
+        db,
+        key,
+        args.loop,
+        f"fan-out under faults: {HOSTS} hosts ({counts}), {db.kind}",
+        [("ours, no faults", our_sender, plan), ("ours, faults", our_sender, faulty)],
+    )
     if clean.healthy_done and faults.healthy_done:
         ratio = faults.healthy_done / clean.healthy_done
         print(f"healthy hosts, faults/no faults: {ratio:.2f}x (target <= 1.25x)")

@@ -1,8 +1,9 @@
 """Which IP addresses outgoing requests may connect to: the SSRF address table.
 
-One table per IP version, drawn from the IANA special-purpose address registries
-(RFC 6890 and successors) plus multicast and reserved space: every block that is not
-globally reachable is refused. For IPv6 anything outside global unicast ``2000::/3``
+One table, IPv4 blocks then IPv6 ones (an address is only ever in a network of its own
+version), drawn from the IANA special-purpose address registries (RFC 6890 and
+successors) plus multicast and reserved space: every block that is not globally
+reachable is refused. For IPv6 anything outside global unicast ``2000::/3``
 is refused as well, so unassigned space never slips through.
 
 Two IPv6 blocks embed an IPv4 address and are judged by it instead of refused
@@ -19,8 +20,8 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 IPAddress = IPv4Address | IPv6Address
 
-_V4_FORBIDDEN: tuple[tuple[IPv4Network, str], ...] = tuple(
-    (IPv4Network(net), why)
+_FORBIDDEN: tuple[tuple[IPv4Network | IPv6Network, str], ...] = tuple(
+    (ipaddress.ip_network(net), why)
     for net, why in (
         ("0.0.0.0/8", "'this network' (includes the unspecified address)"),
         ("10.0.0.0/8", "private network"),
@@ -37,12 +38,6 @@ _V4_FORBIDDEN: tuple[tuple[IPv4Network, str], ...] = tuple(
         ("203.0.113.0/24", "documentation (TEST-NET-3)"),
         ("224.0.0.0/4", "multicast"),
         ("240.0.0.0/4", "reserved (includes broadcast)"),
-    )
-)
-
-_V6_FORBIDDEN: tuple[tuple[IPv6Network, str], ...] = tuple(
-    (IPv6Network(net), why)
-    for net, why in (
         ("::/128", "unspecified"),
         ("::1/128", "loopback"),
         ("::/96", "IPv4-compatible (deprecated)"),
@@ -68,12 +63,12 @@ _V6_NAT64 = IPv6Network("64:ff9b::/96")
 def forbidden_reason(ip: IPAddress) -> str | None:
     """Why ``ip`` must not be connected to, or ``None`` when it is globally reachable."""
     if isinstance(ip, IPv4Address):
-        return _lookup(ip, _V4_FORBIDDEN)
+        return _lookup(ip)
     if ip in _V6_MAPPED or ip in _V6_NAT64:
         embedded = IPv4Address(int(ip) & 0xFFFF_FFFF)
         why = forbidden_reason(embedded)
         return None if why is None else f"embeds {embedded}: {why}"
-    why = _lookup(ip, _V6_FORBIDDEN)
+    why = _lookup(ip)
     if why is None and ip not in _V6_GLOBAL_UNICAST:
         why = "outside IPv6 global unicast space"
     return why
@@ -92,8 +87,8 @@ def parse_ip(host: str) -> IPAddress | None:
         return None
 
 
-def _lookup(ip: IPAddress, table: tuple[tuple[IPv4Network | IPv6Network, str], ...]) -> str | None:
-    for network, why in table:
+def _lookup(ip: IPAddress) -> str | None:
+    for network, why in _FORBIDDEN:
         if ip in network:
             return why
     return None

@@ -7,7 +7,7 @@ added to the caller's session, to commit together.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -19,6 +19,8 @@ from actors.remote import find_actor, get_actor, resolve_account
 from documents import activities
 from documents.errors import UserError
 from outbox.send import new_activity_id, queue_activity
+
+FollowRow = TypeVar("FollowRow", Follower, Following)
 
 
 async def _actor_of(session: AsyncSession, row: Follower | Following) -> RemoteActor:
@@ -95,17 +97,38 @@ async def find_account(session: AsyncSession, ctx: Context, account: str) -> Rem
     return actor
 
 
+async def _follow_row(
+    session: AsyncSession, model: type[FollowRow], group: Group, actor: RemoteActor
+) -> FollowRow | None:
+    """The ``model`` row (pending or accepted) between ``group`` and ``actor``, if any."""
+    found = await session.execute(
+        select(model).where(model.group_id == group.id, model.actor_id == actor.id)
+    )
+    return found.scalar_one_or_none()
+
+
+async def _find_follow_row(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    model: type[FollowRow],
+    account: str,
+    missing: str,
+) -> tuple[RemoteActor, FollowRow]:
+    """``account``'s actor and its ``model`` row with ``group``; ``UserError(missing)`` if none."""
+    actor = await find_account(session, ctx, account)
+    row = await _follow_row(session, model, group, actor)
+    if row is None:
+        raise UserError(missing)
+    return actor, row
+
+
 async def find_follower(
     session: AsyncSession, ctx: Context, group: Group, account: str
 ) -> Follower:
     """The follower (pending or accepted) of ``group`` named by ``account``."""
-    actor = await find_account(session, ctx, account)
-    found = await session.execute(
-        select(Follower).where(Follower.group_id == group.id, Follower.actor_id == actor.id)
-    )
-    follower = found.scalar_one_or_none()
-    if follower is None:
-        raise UserError(f"{account} does not follow {group.name} and has not asked to")
+    missing = f"{account} does not follow {group.name} and has not asked to"
+    _, follower = await _find_follow_row(session, ctx, group, Follower, account, missing)
     return follower
 
 
@@ -120,10 +143,7 @@ async def follow(
     if urlsplit(actor_id).scheme not in ("http", "https"):
         raise UserError(f"{handle_or_url} is not an actor URL")
     actor = await get_actor(ctx, session, actor_id)
-    existing = await session.execute(
-        select(Following).where(Following.group_id == group.id, Following.actor_id == actor.id)
-    )
-    if (row := existing.scalar_one_or_none()) is not None:
+    if (row := await _follow_row(session, Following, group, actor)) is not None:
         if row.accepted:
             raise UserError(f"{group.name} already follows {actor.handle}")
         raise UserError(f"{group.name} already asked to follow {actor.handle}; not accepted yet")
@@ -145,13 +165,10 @@ async def unfollow(
     session: AsyncSession, ctx: Context, group: Group, handle_or_url: str
 ) -> RemoteActor:
     """Stop following: queue ``Undo{Follow}`` (embedding our Follow) and drop the row."""
-    actor = await find_account(session, ctx, handle_or_url)
-    found = await session.execute(
-        select(Following).where(Following.group_id == group.id, Following.actor_id == actor.id)
+    missing = f"{group.name} does not follow {handle_or_url}"
+    actor, following = await _find_follow_row(
+        session, ctx, group, Following, handle_or_url, missing
     )
-    following = found.scalar_one_or_none()
-    if following is None:
-        raise UserError(f"{group.name} does not follow {handle_or_url}")
     group_actor = ctx.urls.group(group.uid)
     our_follow = activities.follow(following.follow_ap_id, group_actor, actor.ap_id)
     doc = activities.undo(new_activity_id(ctx.urls, group), group_actor, our_follow)

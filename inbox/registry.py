@@ -7,10 +7,12 @@ Handlers register with a decorator::
 
 Lookup tries (activity type, object type), then (activity type, "*"). An activity
 nobody handles is acknowledged and marked done by the worker, never an error.
+A handler that acts in the activity's actor's name takes it from `signed_by_actor`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,11 +20,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from inbox.models import InboxItem
+from inbox.shape import requester
 
 ANY = "*"
 
 Handler = Callable[[AsyncSession, Context, InboxItem, dict[str, Any]], Awaitable[None]]
 """Applies one activity inside the worker's transaction; raising rolls its effects back."""
+
+ActorHandler = Callable[[AsyncSession, Context, InboxItem, dict[str, Any], str], Awaitable[None]]
+"""A handler also given the activity's actor, once `signed_by_actor` has checked it."""
+
+
+def signed_by_actor(handler: ActorHandler) -> Handler:
+    """The handler that applies ``handler`` only when the activity's actor signed it.
+
+    Anything else is dropped (see ``inbox.shape.requester``).
+    """
+
+    @functools.wraps(handler)
+    async def checked(
+        session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    ) -> None:
+        actor = requester(activity, item.actor_ap_id)
+        if actor is not None:
+            await handler(session, ctx, item, activity, actor)
+
+    return checked
 
 
 class DuplicateHandler(ValueError):

@@ -20,16 +20,8 @@ from documents.errors import UserError
 from documents.event import EventSpec, Place, event_document
 from posts.models import Post
 from posts.notes import new_post, republish_post
+from sharing import publishing
 from sharing.models import Event, Rsvp
-from sharing.publishing import (
-    find_shared,
-    live_rows,
-    meta,
-    optional_texts,
-    publish_shared,
-    stored_translations,
-    texts,
-)
 from store.db import utcnow
 
 RSVP_STATES = ("going", "maybe", "declined")
@@ -39,11 +31,11 @@ def event_spec(row: Event) -> EventSpec:
     """The builder's input, read back from a stored event."""
     place = Place(row.place_name, row.place_address) if row.place_name else None
     return EventSpec(
-        title=texts(row.language, row.title, row.translations, "title"),
+        title=publishing.texts(row.language, row.title, row.translations, "title"),
         start=row.starts_at,
         timezone=row.timezone,
         end=row.ends_at,
-        body=optional_texts(row.language, row.body, row.translations, "body"),
+        body=publishing.optional_texts(row.language, row.body, row.translations, "body"),
         place=place,
         online_url=row.online_url,
         repeat=row.rrule,
@@ -55,7 +47,9 @@ def _fill(row: Event, spec: EventSpec) -> None:
     row.title = spec.title.text
     row.body = spec.body.text if spec.body else ""
     row.language = spec.title.language
-    row.translations = stored_translations({"title": spec.title, "body": spec.body}, row.language)
+    row.translations = publishing.stored_translations(
+        {"title": spec.title, "body": spec.body}, row.language
+    )
     row.starts_at = spec.start
     row.ends_at = spec.end
     row.timezone = spec.timezone
@@ -79,7 +73,9 @@ async def _document(
 ) -> dict[str, Any]:
     going = await going_count(session, row) if row.id is not None else 0
     spec = event_spec(row)
-    return event_document(spec, meta(ctx, group, post), ctx.urls.tag, now, participants=going)
+    return event_document(
+        spec, publishing.meta(ctx, group, post), ctx.urls.tag, now, participants=going
+    )
 
 
 async def create_event(
@@ -97,7 +93,7 @@ async def create_event(
     row = Event(group_id=group.id, sequence=0, created_at=now, updated_at=now)
     _fill(row, spec)
     post.document = await _document(session, ctx, group, post, row, now)
-    return await publish_shared(session, ctx, group, post, row)
+    return await publishing.publish_shared(session, ctx, group, post, row)
 
 
 async def change_event(
@@ -113,7 +109,7 @@ async def change_event(
     ``cancelled=True`` cancels it. The new spec is checked before anything changes.
     """
     now = now or utcnow()
-    row, post = await find_shared(session, group, Event, post_uid, "an event")
+    row, post = await publishing.find_shared(session, group, Event, post_uid, "an event")
     if row.cancelled:
         raise UserError(f"event {post.uid} is cancelled; create a new one instead")
     old = event_spec(row)
@@ -134,7 +130,7 @@ async def change_event(
 async def advance_repeating(session: AsyncSession, ctx: Context, now: dt.datetime) -> int:
     """Re-send repeating events whose shown occurrence is over; how many moved on."""
     found = await session.execute(
-        live_rows(Event).where(Event.rrule.is_not(None), Event.cancelled.is_(False))
+        publishing.live_rows(Event).where(Event.rrule.is_not(None), Event.cancelled.is_(False))
     )
     moved = 0
     for row, post, group in found.all():
@@ -150,7 +146,7 @@ async def advance_repeating(session: AsyncSession, ctx: Context, now: dt.datetim
 
 async def list_attendees(session: AsyncSession, group: Group, post_uid: str) -> list[Rsvp]:
     """The answers to one of ``group``'s events, by state then account."""
-    row, _post = await find_shared(session, group, Event, post_uid, "an event")
+    row, _post = await publishing.find_shared(session, group, Event, post_uid, "an event")
     found = await session.execute(
         select(Rsvp).where(Rsvp.event_id == row.id).order_by(Rsvp.state, Rsvp.actor_ap_id)
     )

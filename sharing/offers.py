@@ -21,16 +21,8 @@ from documents.offer import OfferKind, OfferSpec, OfferState, offer_document
 from documents.when import end_of_day, require_future, zone
 from posts.models import Post
 from posts.notes import new_post, republish_post
+from sharing import publishing
 from sharing.models import Offer
-from sharing.publishing import (
-    find_shared,
-    live_rows,
-    meta,
-    optional_texts,
-    publish_shared,
-    stored_translations,
-    texts,
-)
 from store.db import utcnow
 
 OFFER_TIMEZONE = "UTC"
@@ -41,8 +33,8 @@ def offer_spec(row: Offer) -> OfferSpec:
     """The builder's input, read back from a stored offer."""
     return OfferSpec(
         kind=row.kind,  # type: ignore[arg-type]
-        title=texts(row.language, row.title, row.translations, "title"),
-        body=optional_texts(row.language, row.body, row.translations, "body"),
+        title=publishing.texts(row.language, row.title, row.translations, "title"),
+        body=publishing.optional_texts(row.language, row.body, row.translations, "body"),
         skills=tuple(row.skills),
         area=row.area,
         valid_until=row.valid_until,
@@ -53,7 +45,7 @@ def offer_spec(row: Offer) -> OfferSpec:
 
 
 def _document(ctx: Context, group: Group, post: Post, row: Offer) -> dict[str, Any]:
-    return offer_document(offer_spec(row), meta(ctx, group, post), ctx.urls.tag)
+    return offer_document(offer_spec(row), publishing.meta(ctx, group, post), ctx.urls.tag)
 
 
 async def open_offer(
@@ -82,7 +74,9 @@ async def open_offer(
         title=spec.title.text,
         body=spec.body.text if spec.body else "",
         language=spec.title.language,
-        translations=stored_translations({"title": spec.title, "body": spec.body}, title.language),
+        translations=publishing.stored_translations(
+            {"title": spec.title, "body": spec.body}, title.language
+        ),
         skills=list(spec.skills),
         area=spec.area,
         valid_until=valid_until,
@@ -90,7 +84,7 @@ async def open_offer(
         created_at=now,
     )
     post.document = _document(ctx, group, post, row)
-    return await publish_shared(session, ctx, group, post, row)
+    return await publishing.publish_shared(session, ctx, group, post, row)
 
 
 async def _close(
@@ -119,7 +113,7 @@ async def close_offer(
     """Mark an open offer or need ``fulfilled`` or ``withdrawn`` and send the ``Update``."""
     if state not in ("fulfilled", "withdrawn"):
         raise UserError(f"an offer is closed as fulfilled or withdrawn, not {state!r}")
-    row, post = await find_shared(session, group, Offer, post_uid, "an offer or need")
+    row, post = await publishing.find_shared(session, group, Offer, post_uid, "an offer or need")
     if row.state != "open":
         raise UserError(f"{row.kind} {post.uid} is already {row.state}")
     await _close(session, ctx, group, row, post, state, now or utcnow())
@@ -129,7 +123,9 @@ async def close_offer(
 async def expire_offers(session: AsyncSession, ctx: Context, now: dt.datetime) -> int:
     """Close every open offer or need whose ``--until`` has passed; how many."""
     found = await session.execute(
-        live_rows(Offer).where(Offer.state == "open", Offer.valid_until <= now).limit(100)
+        publishing.live_rows(Offer)
+        .where(Offer.state == "open", Offer.valid_until <= now)
+        .limit(100)
     )
     rows = found.all()
     for row, post, group in rows:

@@ -21,15 +21,8 @@ from documents.poll import PollSpec, poll_document
 from documents.when import require_future
 from posts.models import Post
 from posts.notes import new_post, republish_post
+from sharing import publishing
 from sharing.models import Poll, Vote
-from sharing.publishing import (
-    find_shared,
-    live_rows,
-    meta,
-    publish_shared,
-    stored_translations,
-    texts,
-)
 from store.db import utcnow
 
 TALLY_INTERVAL = dt.timedelta(seconds=60)
@@ -47,7 +40,7 @@ class Results:
 
 def poll_spec(row: Poll) -> PollSpec:
     """The builder's input, read back from a stored poll."""
-    question = texts(row.language, row.question, row.translations, "question")
+    question = publishing.texts(row.language, row.question, row.translations, "question")
     return PollSpec(question, tuple(row.options), row.multiple, row.closes_at)
 
 
@@ -71,7 +64,7 @@ async def _document(
     counted = await results(session, row, now) if row.id is not None else None
     return poll_document(
         poll_spec(row),
-        meta(ctx, group, post, edited=False),
+        publishing.meta(ctx, group, post, edited=False),
         ctx.urls.tag,
         now,
         tallies=counted.tallies if counted else None,
@@ -95,19 +88,21 @@ async def create_poll(
         group_id=group.id,
         question=spec.question.text,
         language=spec.question.language,
-        translations=stored_translations({"question": spec.question}, spec.question.language),
+        translations=publishing.stored_translations(
+            {"question": spec.question}, spec.question.language
+        ),
         options=list(spec.options),
         multiple=spec.multiple,
         closes_at=spec.closes_at,
         created_at=now,
     )
     post.document = await _document(session, ctx, group, post, row, now)
-    return await publish_shared(session, ctx, group, post, row)
+    return await publishing.publish_shared(session, ctx, group, post, row)
 
 
 async def poll_results(session: AsyncSession, group: Group, post_uid: str) -> Results:
     """The counts of one of ``group``'s polls."""
-    row, _post = await find_shared(session, group, Poll, post_uid, "a poll")
+    row, _post = await publishing.find_shared(session, group, Poll, post_uid, "a poll")
     return await results(session, row)
 
 
@@ -119,7 +114,7 @@ async def publish_tallies(session: AsyncSession, ctx: Context, now: dt.datetime)
         and_(new_votes, last_sent <= now - TALLY_INTERVAL),
         and_(Poll.closes_at <= now, last_sent < Poll.closes_at),
     )
-    found = await session.execute(live_rows(Poll).where(due).limit(100))
+    found = await session.execute(publishing.live_rows(Poll).where(due).limit(100))
     rows = found.all()
     for row, post, group in rows:
         post.updated_at = now

@@ -23,7 +23,7 @@ Policy on top of the cryptography, for both schemes:
 """
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from . import cavage, rfc9421
 from .digest import verify_content_digest, verify_digest_header
 from .errors import SignatureError
-from .fields import authority, normalize_headers, path_and_query
+from .fields import NormalizedHeaders, authority, normalize_headers, path_and_query
 from .keys import PublicKey
 
 Scheme = Literal["cavage", "rfc9421"]
@@ -97,10 +97,14 @@ def _check_expires(expires: int | None, now: datetime) -> None:
         raise SignatureError("signature has expired")
 
 
+def _signed_field(fields: Mapping[str, str], name: str) -> str:
+    if name not in fields:
+        raise SignatureError(f"signed header '{name}' is missing from the request")
+    return fields[name]
+
+
 def _check_date_header(fields: Mapping[str, str], now: datetime) -> None:
-    if "date" not in fields:
-        raise SignatureError("signed header 'date' is missing from the request")
-    when = _http_date(fields["date"])
+    when = _http_date(_signed_field(fields, "date"))
     if when is None:
         raise SignatureError("Date header is not a valid HTTP date")
     _check_time("Date header", when, now)
@@ -116,8 +120,30 @@ def _http_date(value: str) -> datetime | None:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
-def _needs_digest(method: str, body: bytes | None) -> bool:
-    return bool(body) or method.upper() == "POST"
+@dataclass(frozen=True)
+class _Request:
+    """What a signature is checked against: the request, with normalized headers, and the time."""
+
+    method: str
+    url: str
+    fields: NormalizedHeaders
+    body: bytes | None
+    now: datetime
+
+    @property
+    def needs_digest(self) -> bool:
+        """True when the signature must cover a digest of the body."""
+        return bool(self.body) or self.method.upper() == "POST"
+
+
+def _check_digest(
+    request: _Request, covered: set[str], header: str, verify: Callable[[str, bytes], None]
+) -> None:
+    if not request.needs_digest:
+        return
+    if header not in covered:
+        raise SignatureError(f"signature must cover {header} on a request with a body")
+    verify(_signed_field(request.fields, header), request.body or b"")
 
 
 def _check_host(fields: Mapping[str, str], url: str) -> None:
@@ -132,14 +158,8 @@ def _check_host(fields: Mapping[str, str], url: str) -> None:
         raise SignatureError("the Host header does not name this server")
 
 
-def _verify_cavage(
-    method: str,
-    url: str,
-    fields: Mapping[str, str],
-    body: bytes | None,
-    key: PublicKey,
-    now: datetime,
-) -> VerifiedSignature:
+def _verify_cavage(request: _Request, key: PublicKey) -> VerifiedSignature:
+    fields, now = request.fields, request.now
     sig = cavage.parse_signature_header(_cavage_header(fields))
     covered = set(sig.headers)
     if sig.algorithm is not None and sig.algorithm not in cavage.ALGORITHMS:
@@ -147,7 +167,7 @@ def _verify_cavage(
     for required in (cavage.REQUEST_TARGET, "host"):
         if required not in covered:
             raise SignatureError(f"signature must cover {required}")
-    _check_host(fields, url)
+    _check_host(fields, request.url)
     if "date" not in covered and cavage.CREATED not in covered:
         raise SignatureError("signature must cover date or (created)")
     if "date" in covered:
@@ -155,24 +175,13 @@ def _verify_cavage(
     if cavage.CREATED in covered and sig.created is not None:
         _check_time("(created)", datetime.fromtimestamp(sig.created, UTC), now)
     _check_expires(sig.expires, now)
-    if _needs_digest(method, body):
-        if "digest" not in covered:
-            raise SignatureError("signature must cover digest on a request with a body")
-        if "digest" not in fields:
-            raise SignatureError("signed header 'digest' is missing from the request")
-        verify_digest_header(fields["digest"], body or b"")
-    cavage.verify_signature(sig, method, path_and_query(url), fields, key)
+    _check_digest(request, covered, "digest", verify_digest_header)
+    cavage.verify_signature(sig, request.method, path_and_query(request.url), fields, key)
     return VerifiedSignature(key_id=sig.key_id, scheme="cavage")
 
 
-def _verify_9421(
-    method: str,
-    url: str,
-    fields: Mapping[str, str],
-    body: bytes | None,
-    key: PublicKey,
-    now: datetime,
-) -> VerifiedSignature:
+def _verify_9421(request: _Request, key: PublicKey) -> VerifiedSignature:
+    fields, now = request.fields, request.now
     sig = _first_9421(fields)
     if not sig.key_id:
         raise SignatureError("malformed Signature-Input header: keyid missing")
@@ -183,7 +192,7 @@ def _verify_9421(
     _check_expires(sig.expires, now)
     if "@method" not in covered:
         raise SignatureError("signature must cover @method")
-    query_ok = not urlsplit(url).query or "@query" in covered
+    query_ok = not urlsplit(request.url).query or "@query" in covered
     if "@target-uri" not in covered and not (
         "@authority" in covered
         and ("@request-target" in covered or ("@path" in covered and query_ok))
@@ -191,13 +200,8 @@ def _verify_9421(
         raise SignatureError("signature must cover @target-uri (or @authority, @path, @query)")
     if "date" in covered:
         _check_date_header(fields, now)
-    if _needs_digest(method, body):
-        if "content-digest" not in covered:
-            raise SignatureError("signature must cover content-digest on a request with a body")
-        if "content-digest" not in fields:
-            raise SignatureError("signed header 'content-digest' is missing from the request")
-        verify_content_digest(fields["content-digest"], body or b"")
-    rfc9421.verify_signature(sig, method, url, fields, key)
+    _check_digest(request, covered, "content-digest", verify_content_digest)
+    rfc9421.verify_signature(sig, request.method, request.url, fields, key)
     return VerifiedSignature(key_id=sig.key_id, scheme="rfc9421")
 
 
@@ -215,8 +219,7 @@ def verify_request(
     ``url`` is the full URL as the server sees it (``scheme://host[:port]/path?query``);
     ``headers`` may be any mapping, in any case; ``body`` is the raw body.
     """
-    current = now or datetime.now(UTC)
-    fields = normalize_headers(headers)
-    if _scheme(fields) == "rfc9421":
-        return _verify_9421(method, url, fields, body, public_key, current)
-    return _verify_cavage(method, url, fields, body, public_key, current)
+    request = _Request(method, url, normalize_headers(headers), body, now or datetime.now(UTC))
+    if _scheme(request.fields) == "rfc9421":
+        return _verify_9421(request, public_key)
+    return _verify_cavage(request, public_key)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -14,8 +16,8 @@ from federation.vocab import get_id
 from inbox.handlers import rsvp
 from inbox.handlers.follow import local_group
 from inbox.models import InboxItem
-from inbox.registry import handles
-from inbox.shape import http_url, object_id, object_of, requester
+from inbox.registry import Handler, handles, signed_by_actor
+from inbox.shape import http_url, object_id, object_of
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -49,19 +51,30 @@ async def answered_follow(
     return following
 
 
+def follow_answer(settle: Callable[[AsyncSession, Following], Awaitable[None]]) -> Handler:
+    """The handler of an Accept or Reject: ``settle`` applies it to the ``Following`` it answers.
+
+    Only the followed actor can answer. An answer to none of our Follows is an RSVP naming
+    our Event by id (its type is unknown until looked up, so the registry sent it here).
+    """
+
+    @signed_by_actor
+    @functools.wraps(settle)
+    async def answer(
+        session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
+    ) -> None:
+        following = await answered_follow(session, ctx, activity, actor)
+        if following is not None:
+            await settle(session, following)
+        else:
+            await rsvp.answer(session, ctx, item, activity)
+
+    return answer
+
+
 @handles("Accept", "Follow")
 @handles("Accept")
-async def accept(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
-) -> None:
-    """Mark the following accepted; only the followed actor can accept."""
-    actor = requester(activity, item.actor_ap_id)
-    if actor is None:
-        return
-    following = await answered_follow(session, ctx, activity, actor)
-    if following is not None:
-        following.accepted = True
-    else:
-        # Not one of our Follows: an RSVP naming our Event by id (its type is unknown
-        # until looked up, so the registry sent it here).
-        await rsvp.answer(session, ctx, item, activity)
+@follow_answer
+async def accept(session: AsyncSession, following: Following) -> None:
+    """Mark the following accepted."""
+    following.accepted = True

@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from inbox.handlers.follow import local_group
 from inbox.models import InboxItem
-from inbox.registry import handles
-from inbox.shape import requester
+from inbox.registry import handles, signed_by_actor
 from moderation.reports import flag_targets, record_flag
 
 log = logging.getLogger("mutuals.inbox")
@@ -34,13 +33,11 @@ async def reported_group(
 
 
 @handles("Flag")
+@signed_by_actor
 async def flag(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], reporter: str
 ) -> None:
     """Store the report (``mutuals reports GROUP`` lists it); one about nobody here is dropped."""
-    reporter = requester(activity, item.actor_ap_id)
-    if reporter is None:
-        return
     group_id = await reported_group(session, ctx, item, activity)
     if group_id is None:
         log.info("Flag %s names none of our groups", activity["id"])

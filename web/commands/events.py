@@ -12,12 +12,12 @@ from actors.models import Group
 from documents.event import EventSpec, Place
 from documents.multilingual import Multilingual
 from documents.when import parse_local_datetime, zone
-from posts.models import Post
 from sharing import events
 from sharing.models import Event
 from sharing.publishing import find_shared
-from web.commands.base import CliError, add_command, group_session
+from web.commands.base import CliError, add_command, group_action, group_session
 from web.commands.languages import add_language_arguments, read_texts
+from web.commands.sharing_base import add_words, committed_post
 from web.settings import Settings
 
 ACTIONS = ("update", "cancel")
@@ -41,10 +41,8 @@ async def _create(args: argparse.Namespace, settings: Settings, group_name: str,
     spec = EventSpec(texts, start, tz.key, end, body, repeat=args.repeat, **_where(args))
     async with group_session(settings, group_name) as (ctx, session, group):
         row = await events.create_event(session, ctx, group, spec)
-        await session.commit()
-        post = await session.get(Post, row.post_id)
-        assert post is not None
-        print(f"event {post.uid} created: {post.document['id']}")
+        post = await committed_post(session, row)
+    print(f"event {post.uid} created: {post.document['id']}")
     return 0
 
 
@@ -85,11 +83,9 @@ async def event(args: argparse.Namespace, settings: Settings) -> int:
     words = args.words
     if len(words) == 3 and words[0] in ACTIONS:
         args.action = words[0]
-        async with group_session(settings, words[1]) as (ctx, session, group):
-            row = await _act(session, ctx, group, args, words[2])
-            await session.commit()
-            state = "cancelled" if row.cancelled else "updated"
-            print(f"event {words[2]} {state} (sequence {row.sequence}); followers get an Update")
+        _group, row = await group_action(settings, words[1], _act, args, words[2])
+        state = "cancelled" if row.cancelled else "updated"
+        print(f"event {words[2]} {state} (sequence {row.sequence}); followers get an Update")
         return 0
     if len(words) != 2:
         raise CliError(
@@ -112,10 +108,7 @@ async def attendees(args: argparse.Namespace, settings: Settings) -> int:
 def register(commands: Any) -> None:
     """Add the event and attendees commands."""
     parser = add_command(commands, "event", event, "create, update or cancel an event")
-    parser.add_argument(
-        "words", nargs="+", metavar="GROUP TITLE | update|cancel GROUP ID",
-        help="the group and the title, or 'update'/'cancel', the group and the event id",
-    )  # fmt: skip
+    add_words(parser, "TITLE", "the title", ACTIONS, "the event id")
     parser.add_argument("--start", metavar="'YYYY-MM-DD HH:MM'", help="when it (first) starts")
     parser.add_argument("--end", metavar="'YYYY-MM-DD HH:MM'", help="when it (first) ends")
     parser.add_argument("--timezone", metavar="ZONE", help="IANA name, e.g. Europe/Berlin (UTC)")

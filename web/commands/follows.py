@@ -4,29 +4,30 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.instance import Context
+from actors.models import Follower, Group
 from documents.errors import UserError
 from follows import actions, queries
-from web.commands.base import add_command, group_session
+from web.commands.base import add_command, group_action, group_session, print_lines
 from web.settings import Settings
 
 
 async def follow(args: argparse.Namespace, settings: Settings) -> int:
     """Ask to follow an account or group (WebFinger handle or actor URL)."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        following = await actions.follow(session, ctx, group, args.account)
-        await session.commit()
-        print(f"{group.name} asked to follow {following.actor.handle}; pending until accepted")
+    group, following = await group_action(settings, args.group, actions.follow, args.account)
+    print(f"{group.name} asked to follow {following.actor.handle}; pending until accepted")
     return 0
 
 
 async def unfollow(args: argparse.Namespace, settings: Settings) -> int:
     """Stop following an account or group."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        actor = await actions.unfollow(session, ctx, group, args.account)
-        await session.commit()
-        print(f"{group.name} no longer follows {actor.handle}")
+    group, actor = await group_action(settings, args.group, actions.unfollow, args.account)
+    print(f"{group.name} no longer follows {actor.handle}")
     return 0
 
 
@@ -46,50 +47,62 @@ async def followers(args: argparse.Namespace, settings: Settings) -> int:
     """List a group's followers, or with ``--pending`` the requests waiting for approval."""
     async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await queries.list_followers(session, group, pending=args.pending)
-        if not rows:
-            empty = "no pending follow requests" if args.pending else "no followers yet"
-            print(f"{group.name}: {empty}")
-        for row in rows:
-            print(f"{row.actor.handle}\t{row.actor.ap_id}")
+        empty = "no pending follow requests" if args.pending else "no followers yet"
+        print_lines(
+            [f"{row.actor.handle}\t{row.actor.ap_id}" for row in rows], f"{group.name}: {empty}"
+        )
     return 0
+
+
+async def _settle(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    account: str,
+    settle: Callable[[AsyncSession, Context, Group, Follower], Awaitable[None]],
+    already: str | None,
+) -> str:
+    """Find the follower ``account`` of ``group`` and ``settle`` it; the follower's handle.
+
+    ``already``, when given, is the error for a follower that is already accepted.
+    """
+    follower = await actions.find_follower(session, ctx, group, account)
+    if already is not None and follower.accepted:
+        raise UserError(already)
+    handle = follower.actor.handle
+    await settle(session, ctx, group, follower)
+    return handle
 
 
 async def approve(args: argparse.Namespace, settings: Settings) -> int:
     """Accept a pending follow request."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        follower = await actions.find_follower(session, ctx, group, args.account)
-        if follower.accepted:
-            raise UserError(f"{args.account} already follows {group.name}")
-        await actions.accept_follower(session, ctx, group, follower)
-        await session.commit()
-        print(f"{follower.actor.handle} now follows {group.name}")
+    already = f"{args.account} already follows {args.group}"
+    group, handle = await group_action(
+        settings, args.group, _settle, args.account, actions.accept_follower, already
+    )
+    print(f"{handle} now follows {group.name}")
     return 0
 
 
 async def reject(args: argparse.Namespace, settings: Settings) -> int:
     """Refuse a pending follow request."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        follower = await actions.find_follower(session, ctx, group, args.account)
-        if follower.accepted:
-            raise UserError(
-                f"{args.account} already follows {group.name}; "
-                f"use: mutuals remove-follower {group.name} {args.account}"
-            )
-        handle = follower.actor.handle
-        await actions.reject_follower(session, ctx, group, follower)
-        await session.commit()
-        print(f"rejected the follow request of {handle}")
+    already = (
+        f"{args.account} already follows {args.group}; "
+        f"use: mutuals remove-follower {args.group} {args.account}"
+    )
+    _group, handle = await group_action(
+        settings, args.group, _settle, args.account, actions.reject_follower, already
+    )
+    print(f"rejected the follow request of {handle}")
     return 0
 
 
 async def remove_follower(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a follower (their server is told with a Reject)."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        follower = await actions.find_follower(session, ctx, group, args.account)
-        handle = follower.actor.handle
-        await actions.remove_follower(session, ctx, group, follower)
-        await session.commit()
-        print(f"{handle} no longer follows {group.name}")
+    group, handle = await group_action(
+        settings, args.group, _settle, args.account, actions.remove_follower, None
+    )
+    print(f"{handle} no longer follows {group.name}")
     return 0
 
 

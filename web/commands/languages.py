@@ -17,28 +17,21 @@ from documents.multilingual import Multilingual
 from web.commands.base import CliError
 
 
+def _add_translations(parser: argparse.ArgumentParser, flag: str, help_text: str) -> None:
+    """Add ``flag CODE TEXT``, repeatable, collected as a list of pairs."""
+    parser.add_argument(
+        flag, nargs=2, action="append", default=[], metavar=("CODE", "TEXT"), help=help_text
+    )
+
+
 def add_language_arguments(parser: argparse.ArgumentParser, main: str, body: str | None) -> None:
     """Add ``--language``, ``--lang`` (for the ``main`` text), ``--lang-body``, ``--texts``."""
     parser.add_argument(
         "--language", default="en", metavar="CODE", help="language of the texts given (default en)"
     )
-    parser.add_argument(
-        "--lang",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("CODE", "TEXT"),
-        help=f"the {main} in another language; repeat for each language",
-    )
+    _add_translations(parser, "--lang", f"the {main} in another language; repeat for each language")
     if body is not None:
-        parser.add_argument(
-            "--lang-body",
-            nargs=2,
-            action="append",
-            default=[],
-            metavar=("CODE", "TEXT"),
-            help=f"the {body} in another language",
-        )
+        _add_translations(parser, "--lang-body", f"the {body} in another language")
     fields = f'"{main}"' + (f', "{body}"' if body else "")
     parser.add_argument(
         "--texts",

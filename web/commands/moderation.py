@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,14 @@ from moderation.domains import (
     unblock_domain,
 )
 from moderation.reports import group_reports, report_account
-from web.commands.base import CliError, Handler, add_command, group_session
+from web.commands.base import (
+    CliError,
+    Handler,
+    add_command,
+    group_session,
+    instance_action,
+    print_lines,
+)
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -77,20 +85,16 @@ async def blocks(args: argparse.Namespace, settings: Settings) -> int:
     """List the accounts a group blocks."""
     async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await blocked_accounts(session, group.id)
-    if not rows:
-        print(f"{group.name} blocks nobody")
-    for row in rows:
-        print(f"{row.actor_ap_id}\t{row.created_at.isoformat(timespec='seconds')}")
+    lines = [f"{row.actor_ap_id}\t{row.created_at.isoformat(timespec='seconds')}" for row in rows]
+    print_lines(lines, f"{group.name} blocks nobody")
     return 0
 
 
 async def domain_block(args: argparse.Namespace, settings: Settings) -> int:
     """Suspend a domain, or limit it with ``--silence`` / ``--reject-media``."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        rule = await block_domain(
-            session, args.domain, silence=args.silence, reject_media=args.reject_media
-        )
-        await session.commit()
+    rule = await instance_action(
+        settings, block_domain, args.domain, silence=args.silence, reject_media=args.reject_media
+    )
     if rule.suspend:
         print(f"blocked {rule.domain} and its subdomains: nothing is received from or sent to it")
     else:
@@ -103,21 +107,33 @@ async def domain_block(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _drop_rule(
+    settings: Settings,
+    drop: Callable[[AsyncSession, str], Awaitable[bool]],
+    domain: str,
+    missing: str,
+) -> str:
+    """Remove ``domain``'s rule with ``drop``; the normalized name.
+
+    When there was no rule, CliError says "NAME ``missing``".
+    """
+    dropped = await instance_action(settings, drop, domain)
+    name = normalize_domain(domain)
+    if not dropped:
+        raise CliError(f"{name} {missing}")
+    return name
+
+
 async def domain_unblock(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a domain's block."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        if not await unblock_domain(session, args.domain):
-            raise CliError(f"{normalize_domain(args.domain)} is not blocked")
-        await session.commit()
-    print(f"unblocked {normalize_domain(args.domain)}")
+    name = await _drop_rule(settings, unblock_domain, args.domain, "is not blocked")
+    print(f"unblocked {name}")
     return 0
 
 
 async def domain_allow(args: argparse.Namespace, settings: Settings) -> int:
     """Add a domain to the allowlist (used when ``MUTUALS_FEDERATION=allowlist``)."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        added = await allow_domain(session, args.domain)
-        await session.commit()
+    added = await instance_action(settings, allow_domain, args.domain)
     name = normalize_domain(args.domain)
     print(f"allowed {name}" if added else f"{name} is already allowed")
     if settings.federation != "allowlist":
@@ -127,11 +143,8 @@ async def domain_allow(args: argparse.Namespace, settings: Settings) -> int:
 
 async def domain_disallow(args: argparse.Namespace, settings: Settings) -> int:
     """Take a domain off the allowlist."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        if not await disallow_domain(session, args.domain):
-            raise CliError(f"{normalize_domain(args.domain)} is not on the allowlist")
-        await session.commit()
-    print(f"{normalize_domain(args.domain)} is no longer allowed")
+    name = await _drop_rule(settings, disallow_domain, args.domain, "is not on the allowlist")
+    print(f"{name} is no longer allowed")
     return 0
 
 

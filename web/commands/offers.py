@@ -6,11 +6,11 @@ import argparse
 from typing import Any
 
 from documents.when import parse_date
-from posts.models import Post
 from sharing import board, offers
 from sharing.publishing import list_responses
-from web.commands.base import CliError, add_command, group_session
+from web.commands.base import CliError, add_command, group_action, group_session, print_lines
 from web.commands.languages import add_language_arguments, read_texts
+from web.commands.sharing_base import add_words, committed_post
 from web.settings import Settings
 
 
@@ -22,10 +22,8 @@ async def _open(args: argparse.Namespace, settings: Settings, group_name: str, t
             session, ctx, group, args.kind, texts,
             body=body, skills=args.skill, area=args.area, until=until,
         )  # fmt: skip
-        await session.commit()
-        post = await session.get(Post, row.post_id)
-        assert post is not None
-        print(f"{row.kind} {post.uid} opened: {post.document['id']}")
+        post = await committed_post(session, row)
+    print(f"{row.kind} {post.uid} opened: {post.document['id']}")
     return 0
 
 
@@ -34,10 +32,10 @@ async def offer(args: argparse.Namespace, settings: Settings) -> int:
     if args.state is not None:
         if len(args.words) != 3 or args.words[0] != "close":
             raise CliError(f"to close, write: mutuals {args.kind} close GROUP ID --{args.state}")
-        async with group_session(settings, args.words[1]) as (ctx, session, group):
-            row = await offers.close_offer(session, ctx, group, args.words[2], args.state)
-            await session.commit()
-            print(f"{row.kind} {args.words[2]} is now {row.state}; followers get an Update")
+        _group, row = await group_action(
+            settings, args.words[1], offers.close_offer, args.words[2], args.state
+        )
+        print(f"{row.kind} {args.words[2]} is now {row.state}; followers get an Update")
         return 0
     if len(args.words) == 3 and args.words[0] == "close":
         raise CliError("say why it closes: --fulfilled or --withdrawn")
@@ -50,10 +48,8 @@ async def responses(args: argparse.Namespace, settings: Settings) -> int:
     """List the replies to an offer, need or event."""
     async with group_session(settings, args.group) as (_ctx, session, group):
         rows = await list_responses(session, group, args.post_id)
-        if not rows:
-            print("no responses yet")
-        for row in rows:
-            print(f"{row.actor_ap_id}\t{row.object_ap_id}\t{board.plain(row.content_html)}")
+        lines = [f"{r.actor_ap_id}\t{r.object_ap_id}\t{board.plain(r.content_html)}" for r in rows]
+        print_lines(lines, "no responses yet")
     return 0
 
 
@@ -74,10 +70,7 @@ async def show_board(args: argparse.Namespace, settings: Settings) -> int:
 def _kind(commands: Any, kind: str) -> None:
     parser = add_command(commands, kind, offer, f"open or close a skill {kind}")
     parser.set_defaults(kind=kind)
-    parser.add_argument(
-        "words", nargs="+", metavar="GROUP TITLE | close GROUP ID",
-        help=f"the group and the {kind}'s title, or 'close', the group and the id",
-    )  # fmt: skip
+    add_words(parser, "TITLE", f"the {kind}'s title", ("close",), "the id")
     parser.add_argument("--body", help="more detail, in Markdown")
     parser.add_argument("--skill", action="append", default=[], help="a skill tag; repeatable")
     parser.add_argument("--area", help="where: a neighbourhood, a town")

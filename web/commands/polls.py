@@ -7,10 +7,10 @@ from typing import Any
 
 from documents.poll import PollSpec
 from documents.when import parse_local_datetime, zone
-from posts.models import Post
 from sharing import polls
 from web.commands.base import CliError, add_command, group_session
 from web.commands.languages import add_language_arguments, read_texts
+from web.commands.sharing_base import add_words, committed_post
 from web.settings import Settings
 
 
@@ -22,10 +22,8 @@ async def _create(args: argparse.Namespace, settings: Settings, group_name: str,
     spec = PollSpec(question, tuple(args.option), args.multiple, closes)
     async with group_session(settings, group_name) as (ctx, session, group):
         row = await polls.create_poll(session, ctx, group, spec)
-        await session.commit()
-        post = await session.get(Post, row.post_id)
-        assert post is not None
-        print(f"poll {post.uid} created: {post.document['id']}")
+        post = await committed_post(session, row)
+    print(f"poll {post.uid} created: {post.document['id']}")
     return 0
 
 
@@ -52,10 +50,7 @@ async def poll(args: argparse.Namespace, settings: Settings) -> int:
 def register(commands: Any) -> None:
     """Add the poll command."""
     parser = add_command(commands, "poll", poll, "ask the followers a question")
-    parser.add_argument(
-        "words", nargs="+", metavar="GROUP QUESTION | results GROUP ID",
-        help="the group and the question, or 'results', the group and the poll id",
-    )  # fmt: skip
+    add_words(parser, "QUESTION", "the question", ("results",), "the poll id")
     parser.add_argument("--option", action="append", default=[], help="an answer; repeat 2–20×")
     parser.add_argument("--multiple", action="store_true", help="voters may pick several")
     parser.add_argument("--closes", metavar="'YYYY-MM-DD HH:MM'", help="when voting ends")

@@ -7,7 +7,7 @@ from typing import Any
 
 from posts import notes
 from posts.multilingual import publish_multilingual_note
-from web.commands.base import add_command, group_session
+from web.commands.base import add_command, group_action, group_session
 from web.commands.languages import add_language_arguments, read_texts
 from web.settings import Settings
 
@@ -27,19 +27,17 @@ async def post(args: argparse.Namespace, settings: Settings) -> int:
 
 async def edit(args: argparse.Namespace, settings: Settings) -> int:
     """Replace a post's text; followers receive an Update."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        changed = await notes.edit_note(session, ctx, group, args.post_id, args.text)
-        await session.commit()
-        print(f"edited {changed.uid}: {changed.document['id']}")
+    _group, changed = await group_action(
+        settings, args.group, notes.edit_note, args.post_id, args.text
+    )
+    print(f"edited {changed.uid}: {changed.document['id']}")
     return 0
 
 
 async def delete(args: argparse.Namespace, settings: Settings) -> int:
     """Delete a post; followers receive a Delete and its id answers 410 Gone."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        gone = await notes.delete_note(session, ctx, group, args.post_id)
-        await session.commit()
-        print(f"deleted {gone.uid}")
+    _group, gone = await group_action(settings, args.group, notes.delete_note, args.post_id)
+    print(f"deleted {gone.uid}")
     return 0
 
 
