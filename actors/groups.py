@@ -12,7 +12,8 @@ from actors.keys import generate_key_pair
 from actors.models import Group
 from actors.urls import Urls
 from documents.errors import UserError
-from federation.content import clean_name, render_markdown
+from federation.content import clean_name
+from federation.markdown import render_markdown
 from store.db import utcnow
 
 NAME_RE = re.compile(r"[a-z0-9_]{1,30}")
@@ -86,6 +87,25 @@ def set_icon(group: Group, url: str) -> None:
     group.icon_url = url or None
 
 
+POSTING_POLICIES = ("open", "approval", "organizers")
+"""Whose posts a group announces: followers' (open), once approved, or nobody's."""
+REPLY_POLICIES = ("top-level", "all")
+"""Which posts in a group's threads it announces: top-level ones only, or replies too."""
+
+
+def set_posting(group: Group, posting: str | None, announce_replies: str | None = None) -> None:
+    """Change who may post through the group (``forum.policy``); None leaves a value as is."""
+    if posting is not None and posting not in POSTING_POLICIES:
+        raise GroupError(f"--posting must be one of {', '.join(POSTING_POLICIES)}, not {posting!r}")
+    if announce_replies is not None and announce_replies not in REPLY_POLICIES:
+        raise GroupError(
+            f"--announce-replies must be one of {', '.join(REPLY_POLICIES)}, "
+            f"not {announce_replies!r}"
+        )
+    group.posting = posting or group.posting
+    group.announce_replies = announce_replies or group.announce_replies
+
+
 async def create_group(
     session: AsyncSession,
     name: str,
@@ -94,6 +114,7 @@ async def create_group(
     display_name: str = "",
     summary: str = "",
     manual_approval: bool = False,
+    posting: str = "approval",
 ) -> Group:
     """Create a group with a fresh RSA key; its uid (URL key) is its first name, forever."""
     check_name(name)
@@ -110,6 +131,7 @@ async def create_group(
         public_key_pem=public_pem,
     )
     set_summary(group, summary, urls)
+    set_posting(group, posting, "top-level")
     session.add(group)
     await session.flush()
     return group

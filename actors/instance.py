@@ -18,6 +18,16 @@ from federation.safe_client import FetchPolicy
 from store.queue import DEFAULT_LEASE
 
 
+@dataclass(frozen=True)
+class PostingLimits:
+    """Abuse limits on members posting through a group (see ``forum.policy``)."""
+
+    per_hour: int = 20
+    """Posts of one account a group announces in an hour; more wait for a moderator."""
+    mentions: int = 10
+    """A post that mentions more accounts than this waits for a moderator."""
+
+
 @dataclass
 class Context:
     """Everything inbox, outbox and actor code needs from the running instance.
@@ -40,6 +50,7 @@ class Context:
     """``open``, or ``allowlist``: federate only with domains listed by ``domain allow``."""
     lease: dt.timedelta = DEFAULT_LEASE
     """How long a worker holds claimed queue rows between heartbeats (see ``store.queue``)."""
+    posting: PostingLimits = field(default_factory=PostingLimits)
     _keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     @property

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from store.db import Base, UTCDateTime, utcnow
 
@@ -31,6 +31,10 @@ class Group(Base):
     discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
     hide_collections: Mapped[bool] = mapped_column(Boolean, default=False)
     fields: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Who may post through the group (``forum.policy``): open, approval or organizers.
+    posting: Mapped[str] = mapped_column(String(20), default="approval")
+    # Which replies in its threads the group announces: top-level (none) or all.
+    announce_replies: Mapped[str] = mapped_column(String(20), default="top-level")
     private_key_pem: Mapped[str] = mapped_column(Text)
     public_key_pem: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -78,33 +82,43 @@ class RemoteActor(Base):
         return self.shared_inbox or self.inbox
 
 
-class Follower(Base):
+class _Follow:
+    """The columns of a follow between a local group and a remote actor, in either direction.
+
+    Each table adds its own ``follow_ap_id``; ``sort_order`` puts it after ``actor_id``,
+    where the migrations created it.
+    """
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("group_id", "actor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), sort_order=-1
+    )
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def actor(cls) -> Mapped[RemoteActor]:
+        return relationship(RemoteActor, lazy="joined")
+
+
+class Follower(_Follow, Base):
     """A remote actor following a local group (pending until accepted)."""
 
     __tablename__ = "followers"
-    __table_args__ = (UniqueConstraint("group_id", "actor_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
     follow_ap_id: Mapped[str] = mapped_column(String(2000))
-    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    actor: Mapped[RemoteActor] = relationship(lazy="joined")
 
 
-class Following(Base):
+class Following(_Follow, Base):
     """A local group following a remote actor (pending until the remote side accepts)."""
 
     __tablename__ = "following"
-    __table_args__ = (UniqueConstraint("group_id", "actor_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("remote_actors.id", ondelete="CASCADE"))
     follow_ap_id: Mapped[str] = mapped_column(String(2000), unique=True)
-    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    actor: Mapped[RemoteActor] = relationship(lazy="joined")

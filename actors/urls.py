@@ -35,6 +35,12 @@ class Urls:
         """One of a group's collections: inbox, outbox, followers, following, featured."""
         return f"{self.group(uid)}/{name}"
 
+    def group_uid(self, url: str) -> str | None:
+        """The uid of the group whose actor id is ``url``, or None when it is not one."""
+        prefix = self.group("")
+        uid = url.removeprefix(prefix) if url.startswith(prefix) else ""
+        return uid if uid and "/" not in uid else None
+
     def post(self, group_uid: str, post_uid: str) -> str:
         """The id of a group's post."""
         return f"{self.group(group_uid)}/posts/{post_uid}"

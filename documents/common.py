@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from documents.errors import BadSkill, EmptyText, TextTooLong
-from federation.content import MAX_TAGS, normalize_hashtag
+from federation.content import MAX_TAGS
+from federation.markdown import normalize_hashtag
 from federation.vocab import AS_CONTEXT
 
 MAX_TITLE = 200
@@ -48,6 +49,9 @@ class Meta:
             doc["updated"] = timestamp(self.updated)
         doc["to"] = list(self.to)
         doc["cc"] = list(self.cc)
+        # The group the object belongs to (FEP-1b12), and the replies it keeps.
+        doc["audience"] = self.actor
+        doc["replies"] = f"{self.object_id}/replies"
         return doc
 
 

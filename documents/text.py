@@ -5,7 +5,8 @@ from __future__ import annotations
 from documents.common import TagUrl, merge_tags, require_text
 from documents.errors import BadLanguage
 from documents.multilingual import Multilingual
-from federation.content import MAX_TAGS, render_markdown
+from federation.content import MAX_TAGS
+from federation.markdown import render_markdown
 
 MAX_TEXT = 10_000
 

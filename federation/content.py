@@ -1,7 +1,8 @@
-"""Content processing: Markdown rendering, HTML sanitizing, plain-text names and previews.
+"""Content processing: HTML sanitizing, plain-text names and previews, list caps.
 
 All functions are pure. Every piece of HTML we emit, local or remote, goes through
 :func:`sanitize_html`, whose allow-list follows Mastodon's ``MASTODON_STRICT`` config.
+Markdown rendering is :mod:`federation.markdown`.
 """
 
 from __future__ import annotations
@@ -9,37 +10,35 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import TypeVar
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 
 __all__ = [
     "MAX_ATTACHMENTS",
     "MAX_POLL_OPTIONS",
     "MAX_RECIPIENTS",
     "MAX_TAGS",
-    "RenderedContent",
+    "URL_SCHEMES",
     "cap",
     "clean_name",
-    "normalize_hashtag",
+    "object_html",
     "plain_text",
-    "render_markdown",
     "sanitize_html",
 ]
 
 MAX_TAGS = 100
+
+
 MAX_RECIPIENTS = 1000
+
+
 MAX_ATTACHMENTS = 20
+
+
 MAX_POLL_OPTIONS = 20
+
 
 T = TypeVar("T")
 
@@ -49,21 +48,25 @@ def cap(items: list[T], limit: int) -> list[T]:
     return items[: max(limit, 0)]
 
 
-# --------------------------------------------------------------------------- sanitizing
-
 _TAGS = frozenset(
     {"p", "br", "span", "a", "del", "s", "pre", "blockquote", "code", "b", "strong"}
     | {"u", "i", "em", "ul", "ol", "li", "ruby", "rt", "rp"}
     # Headings are kept by nh3 only to be rewritten as <p><strong>, as Mastodon does.
     | {"h1", "h2", "h3", "h4", "h5", "h6"}
 )
+
+
 # Elements dropped together with their content (not shown as text).
 _DROP_CONTENT = frozenset(
     {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg"}
     | {"textarea", "select", "title"}
 )
+
+
 # Mastodon keeps translate="no" on links and spans.
 _VALUES = {"a": {"translate": {"no"}}, "span": {"translate": {"no"}}}
+
+
 _ATTRIBUTES = {
     "*": {"lang"},
     "a": {"href", "rel", "class"},
@@ -72,12 +75,21 @@ _ATTRIBUTES = {
     "ol": {"start", "reversed"},
     "li": {"value"},
 }
-_URL_SCHEMES = frozenset(
+
+
+# Link schemes kept in HTML (Mastodon's list); Markdown links obey it too.
+URL_SCHEMES = frozenset(
     {"http", "https", "mailto", "xmpp", "gemini", "gopher", "magnet"}
     | {"dat", "dweb", "ipfs", "ipns", "ssb"}
 )
+
+
 _LINK_REL = "nofollow noopener noreferrer"
+
+
 _CLASS_RE = re.compile(r"(?:h|p|u|dt|e)-[a-z0-9-]+|mention|hashtag|ellipsis|invisible|quote-inline")
+
+
 _INT_RE = re.compile(r"-?[0-9]{1,9}")
 
 
@@ -103,7 +115,7 @@ _CLEANER = nh3.Cleaner(
     attribute_filter=_filter_attribute,
     tag_attribute_values={t: {a: set(v) for a, v in m.items()} for t, m in _VALUES.items()},
     link_rel=None,
-    url_schemes=set(_URL_SCHEMES),
+    url_schemes=set(URL_SCHEMES),
     strip_comments=True,
 )
 
@@ -163,6 +175,17 @@ class _LinkPolicy(HTMLParser):
         self.out.append(f"&#{name};")
 
 
+def object_html(doc: dict[str, Any]) -> str:
+    """An object's ``content`` (or, when a server sends only ``contentMap``, its first
+    entry, the one Mastodon reads), sanitized for display."""
+    content = doc.get("content")
+    if not isinstance(content, str):
+        content_map = doc.get("contentMap")
+        values = list(content_map.values()) if isinstance(content_map, dict) else []
+        content = next((v for v in values if isinstance(v, str)), "")
+    return sanitize_html(content)
+
+
 def sanitize_html(html: str) -> str:
     """Sanitize untrusted HTML to Mastodon's allow-list.
 
@@ -179,143 +202,14 @@ def sanitize_html(html: str) -> str:
     return "".join(policy.out)
 
 
-# ----------------------------------------------------------------------------- Markdown
-
-
-@dataclass(frozen=True)
-class RenderedContent:
-    """Sanitized HTML of a local post plus the hashtags and links found in it."""
-
-    html: str
-    hashtags: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
-
-
-def normalize_hashtag(name: str) -> str:
-    """Return the comparison key of a hashtag name (NFKC, case-folded, no leading '#')."""
-    return unicodedata.normalize("NFKC", name.lstrip("#")).casefold()
-
-
-# Letters, marks and decimal digits (Mastodon's [[:word:]]) plus underscore.
-_TAG_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd"})
-_TAG_BOUNDARY_BLOCKERS = frozenset("/)#&")
-
-
-def _is_tag_char(ch: str) -> bool:
-    return ch == "_" or unicodedata.category(ch) in _TAG_CATEGORIES
-
-
-def _split_hashtags(text: str, prev: str) -> list[tuple[str, str]]:
-    """Split text into ("text", s) and ("tag", name) parts."""
-    parts: list[tuple[str, str]] = []
-    start = i = 0
-    while (i := text.find("#", i)) != -1:
-        before = text[i - 1] if i else prev
-        end = i + 1
-        while end < len(text) and _is_tag_char(text[end]):
-            end += 1
-        name = text[i + 1 : end]
-        blocked = before and (_is_tag_char(before) or before in _TAG_BOUNDARY_BLOCKERS)
-        if not blocked and any(unicodedata.category(c).startswith("L") for c in name):
-            if start < i:
-                parts.append(("text", text[start:i]))
-            parts.append(("tag", name))
-            start = end
-        i = end
-    if start < len(text):
-        parts.append(("text", text[start:]))
-    return parts
-
-
-def _hashtag_rule(state: StateCore) -> None:
-    """Core rule: turn ``#tag`` in text outside links and code into hashtag tokens."""
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        children: list[Token] = []
-        link_depth = 0
-        for token in block.children:
-            if token.type == "link_open":
-                link_depth += 1
-            elif token.type == "link_close":
-                link_depth -= 1
-            if token.type != "text" or link_depth > 0 or "#" not in token.content:
-                children.append(token)
-                continue
-            prev = children[-1].content[-1:] if children and children[-1].content else ""
-            for kind, value in _split_hashtags(token.content, prev):
-                new = Token("text" if kind == "text" else "hashtag", "", 0)
-                new.content = value
-                children.append(new)
-        block.children = children
-
-
-def _render_hashtag(
-    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    name = tokens[idx].content
-    url = env["tag_url"](name)
-    return (
-        f'<a href="{html.escape(url, quote=True)}" class="mention hashtag" rel="tag">'
-        f"#<span>{html.escape(name, quote=False)}</span></a>"
-    )
-
-
-def _make_markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True})
-    md.enable(["linkify", "strikethrough"]).disable("image")
-    # Like Mastodon, only link URLs that carry a scheme (or start with www.).
-    if md.linkify is None:  # pragma: no cover - linkify-it-py is a dependency
-        raise RuntimeError("linkify-it-py is required")
-    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
-    md.core.ruler.before("text_join", "hashtag", _hashtag_rule)
-    md.add_render_rule("hashtag", _render_hashtag)
-    return md
-
-
-_MD = _make_markdown()
-
-
-def _allowed_link(href: str) -> bool:
-    try:
-        scheme = urlsplit(href).scheme.lower()
-    except ValueError:
-        return False
-    return not scheme or scheme in _URL_SCHEMES
-
-
-def render_markdown(text: str, *, tag_url: Callable[[str], str]) -> RenderedContent:
-    """Render a local post's Markdown to sanitized HTML.
-
-    Raw HTML is escaped, bare URLs are linked, and ``#hashtags`` (outside code and
-    links) become Mastodon-style tag links to ``tag_url(name)``. ``hashtags`` lists
-    names as first written, de-duplicated by :func:`normalize_hashtag`, capped at
-    :data:`MAX_TAGS`; ``links`` lists the other link targets in order.
-    """
-    env: EnvType = {"tag_url": tag_url}
-    tokens = _MD.parse(text, env)
-    hashtags: dict[str, str] = {}
-    links: dict[str, None] = {}
-    for block in tokens:
-        for token in block.children or ():
-            if token.type == "hashtag":
-                hashtags.setdefault(normalize_hashtag(token.content), token.content)
-            elif token.type == "link_open":
-                href = str(token.attrGet("href") or "")
-                if href and _allowed_link(href):
-                    links[href] = None
-    rendered = sanitize_html(_MD.renderer.render(tokens, _MD.options, env))
-    return RenderedContent(rendered, cap(list(hashtags.values()), MAX_TAGS), list(links))
-
-
-# --------------------------------------------------------------------------- plain text
-
 _INVISIBLE = frozenset(
     {"\u061c", "\u200e", "\u200f", "\u2060", "\ufeff"}
     | {chr(c) for c in range(0x200B, 0x200E)}
     | {chr(c) for c in range(0x202A, 0x202F)}
     | {chr(c) for c in range(0x2066, 0x206A)}
 )
+
+
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -373,6 +267,8 @@ class _TextExtractor(HTMLParser):
 
 
 _BLANK_LINES_RE = re.compile(r"\n\s*\n\s*")
+
+
 _SPACES_RE = re.compile(r"[^\S\n]+")
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from actors.models import Follower, Following, Group, RemoteActor
 
@@ -40,18 +41,25 @@ async def is_followed(session: AsyncSession, actor_ap_id: str) -> bool:
     return bool((await session.execute(query)).scalar())
 
 
+async def _has_accepted_follower(
+    session: AsyncSession, group: Group, condition: ColumnElement[bool]
+) -> bool:
+    query = select(
+        exists()
+        .where(Follower.actor_id == RemoteActor.id)
+        .where(Follower.group_id == group.id, Follower.accepted.is_(True), condition)
+    )
+    return bool((await session.execute(query)).scalar())
+
+
 async def has_followers_on(session: AsyncSession, group: Group, domain: str) -> bool:
     """True when the group has an accepted follower whose account is on ``domain``.
 
     ``domain`` is as `RemoteActor.domain` stores it (``host[:port]``).
     """
-    query = select(
-        exists()
-        .where(Follower.actor_id == RemoteActor.id)
-        .where(
-            Follower.group_id == group.id,
-            Follower.accepted.is_(True),
-            RemoteActor.domain == domain,
-        )
-    )
-    return bool((await session.execute(query)).scalar())
+    return await _has_accepted_follower(session, group, RemoteActor.domain == domain)
+
+
+async def is_follower(session: AsyncSession, group: Group, actor_ap_id: str) -> bool:
+    """True when ``actor_ap_id`` follows ``group`` and the follow was accepted."""
+    return await _has_accepted_follower(session, group, RemoteActor.ap_id == actor_ap_id)

@@ -46,4 +46,6 @@ class RemoteObject(Base):
     published: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The group actor that relayed it to us (FEP-1b12 ``Announce``), when not its owner.
+    via: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

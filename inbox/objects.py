@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.content import clean_name, sanitize_html
+from federation.content import clean_name, object_html, sanitize_html
 from federation.origin import host_of, same_origin
 from federation.vocab import as_list, first_type, get_id
 from inbox.models import RemoteObject
@@ -56,16 +56,6 @@ def _time(value: Any) -> dt.datetime | None:
     return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
 
 
-def _content_html(doc: dict[str, Any]) -> str:
-    content = doc.get("content")
-    if not isinstance(content, str):
-        # Some servers send only contentMap; Mastodon reads its first entry.
-        content_map = doc.get("contentMap")
-        values = list(content_map.values()) if isinstance(content_map, dict) else []
-        content = next((v for v in values if isinstance(v, str)), "")
-    return sanitize_html(content)
-
-
 async def find_object(session: AsyncSession, ap_id: str) -> RemoteObject | None:
     """A stored object or tombstone by id."""
     result = await session.execute(select(RemoteObject).where(RemoteObject.ap_id == ap_id))
@@ -89,7 +79,7 @@ def _cleaned(doc: dict[str, Any]) -> dict[str, Any]:
 def _fill(row: RemoteObject, doc: dict[str, Any], owner: str) -> None:
     row.type = first_type(doc) or "Note"
     row.attributed_to = owner
-    row.content_html = _content_html(doc)
+    row.content_html = object_html(doc)
     row.document = _cleaned(doc)
     row.published = _time(doc.get("published"))
     row.updated = _time(doc.get("updated"))
@@ -111,12 +101,13 @@ async def limited(session: AsyncSession, doc: dict[str, Any]) -> dict[str, Any] 
 
 
 async def store_object(
-    session: AsyncSession, doc: dict[str, Any], owner: str
+    session: AsyncSession, doc: dict[str, Any], owner: str, *, via: str | None = None
 ) -> RemoteObject | None:
     """Keep a new object (``is_storable`` and owned by ``owner``); a known one is left alone.
 
-    A tombstone with this id wins: the object stays deleted. None when its domain's
-    rule keeps it out (see ``limited``).
+    ``via`` is the group that relayed it, when it came through one. A tombstone with
+    this id wins: the object stays deleted. None when its domain's rule keeps it out
+    (see ``limited``).
     """
     row = await find_object(session, doc["id"])
     if row is None:
@@ -124,12 +115,20 @@ async def store_object(
         if kept is None:
             return None
         doc = kept
-        row = RemoteObject(ap_id=doc["id"])
+        row = RemoteObject(ap_id=doc["id"], via=via)
         _fill(row, doc, owner)
         session.add(row)
         await session.flush()
         await mirror_shared(session, row)
     return row
+
+
+async def forget(session: AsyncSession, row: RemoteObject) -> None:
+    """Drop an object we keep no longer (not a tombstone: it may come back)."""
+    row.deleted = True
+    await mirror_shared(session, row)
+    await session.delete(row)
+    await session.flush()
 
 
 def update_object(row: RemoteObject, doc: dict[str, Any]) -> None:

@@ -20,11 +20,11 @@ from documents.answers import rsvp_answer
 from documents.received import parse_time
 from federation.content import plain_text, sanitize_html
 from federation.vocab import get_id, has_type
-from inbox.local import local_post
 from inbox.models import InboxItem
 from inbox.objects import owned_by
 from inbox.shape import http_url, object_of, requester
 from inbox.votes import record_vote
+from posts.lookup import local_post
 from posts.models import Post
 from sharing.models import Event, Offer, Poll, Response
 from sharing.rsvps import set_rsvp

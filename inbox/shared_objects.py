@@ -24,6 +24,7 @@ async def _upsert(session: AsyncSession, model: type[Kept], row: RemoteObject) -
     if kept is None:
         kept = model(ap_id=row.ap_id, attributed_to=row.attributed_to)
         session.add(kept)
+    kept.via = row.via
     url = row.document.get("url")
     kept.url = url if isinstance(url, str) else None
     kept.content_html = row.content_html

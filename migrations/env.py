@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import actors.models
+import forum.models
 import inbox.models
 import moderation.models
 import outbox.models
@@ -18,6 +19,7 @@ from store.db import Base, is_sqlite, make_engine
 # Importing the model modules registers their tables on the one metadata.
 _MODELS = (
     actors.models,
+    forum.models,
     moderation.models,
     inbox.models,
     outbox.models,

@@ -10,7 +10,7 @@ followers however many there are: the first `INLINE` now, the rest by a fan-out 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,14 +63,25 @@ async def queue_activity(
 
 
 async def queue_to_followers(
-    session: AsyncSession, *, group: Group, activity: dict[str, Any], public: bool = False
+    session: AsyncSession,
+    *,
+    group: Group,
+    activity: dict[str, Any],
+    public: bool = False,
+    also: Sequence[str] = (),
 ) -> Activity:
-    """Store ``activity`` and address it to every accepted follower of ``group``.
+    """Store ``activity`` and address it to every accepted follower of ``group``, and to
+    the inboxes ``also`` names (accounts it mentions that may not follow the group).
 
     Instant for any number of followers: at most `INLINE` delivery rows are written
     here, and a fan-out job for the rest when there are more.
     """
     row = await _store(session, group, activity, public)
+    if also:
+        for inbox in dict.fromkeys(also):
+            session.add(Delivery(activity_id=row.id, inbox=inbox, host=netloc_of(inbox)))
+        # Written first: the fan-out skips an inbox that already has this activity's row.
+        await session.flush()
     job = FanOut(activity_id=row.id, group_id=group.id, cursor=0)
     if not await expand(session, job, limit=INLINE):
         session.add(job)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -16,13 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.documents import group_actor
 from actors.groups import rename_group, set_fields, set_icon, set_summary
 from actors.instance import Context
-from actors.models import Group
+from actors.models import Group, RemoteActor
 from documents import activities
 from documents.activities import Visibility
 from documents.common import hashtag, timestamp
 from documents.errors import UserError
-from federation.content import clean_name, render_markdown
-from outbox.send import new_activity_id, queue_to_followers
+from documents.multilingual import Multilingual
+from federation.content import clean_name
+from federation.markdown import render_markdown
+from outbox.send import new_activity_id, queue_activity, queue_to_followers
 from posts.models import Post
 from store.db import utcnow
 
@@ -67,34 +70,73 @@ async def _send(session: AsyncSession, group: Group, doc: dict[str, Any], *, pub
     await queue_to_followers(session, group=group, activity=doc, public=public)
 
 
+async def _send_about(session: AsyncSession, group: Group, post: Post, doc: dict[str, Any]) -> None:
+    """Queue an activity about ``post`` to those who received it: a direct post's
+    addressees only, any other post's followers."""
+    if post.visibility != "direct":
+        await _send(session, group, doc, public=is_public(post.visibility))
+        return
+    found = await session.execute(
+        select(RemoteActor).where(RemoteActor.ap_id.in_(post.document.get("to", [])))
+    )
+    inboxes = [actor.delivery_inbox for actor in found.scalars()]
+    await queue_activity(session, group=group, activity=doc, inboxes=inboxes)
+
+
+def check_visibility(visibility: str) -> None:
+    """An error unless a post can have ``visibility``."""
+    if visibility not in activities.VISIBILITIES:
+        raise UserError(f"unknown visibility {visibility!r}")
+
+
 async def publish_note(
+    session: AsyncSession, ctx: Context, group: Group, text: str, visibility: Visibility = "public"
+) -> Post:
+    """Post Markdown ``text`` as a Note and queue its ``Create`` to every follower inbox."""
+    check_visibility(visibility)
+    html, tags = _render(ctx, text)
+    content = Multilingual.single("en", html)
+    return await publish_rendered_note(session, ctx, group, text, content, tags, visibility)
+
+
+async def publish_rendered_note(
     session: AsyncSession,
     ctx: Context,
     group: Group,
-    text: str,
-    visibility: Visibility = "public",
+    source: str,
+    content: Multilingual,
+    tags: list[dict[str, str]],
+    visibility: Visibility,
+    *,
+    in_reply_to: str | None = None,
+    also: Sequence[str] = (),
 ) -> Post:
-    """Post Markdown ``text`` as a Note and queue its ``Create`` to every follower inbox."""
-    if visibility not in activities.VISIBILITIES:
-        raise UserError(f"unknown visibility {visibility!r}")
-    html, tags = _render(ctx, text)
+    """Post ``content`` (HTML per language, from Markdown ``source``) and queue its Create.
+
+    A reply names the post it answers (``in_reply_to``); the inboxes of the accounts
+    it mentions (``also``) receive it too, and alone when it is ``direct``.
+    """
     now = utcnow()
-    post = new_post(ctx, group, "Note", now, text)
+    post = new_post(ctx, group, "Note", now, source)
     post.visibility = visibility
     post.document = activities.note(
         note_id=post.document["id"],
         actor=ctx.urls.group(group.uid),
         followers=ctx.urls.group_collection(group.uid, "followers"),
-        content=html,
+        content=content,
         published=now,
         visibility=visibility,
         tags=tags,
+        in_reply_to=in_reply_to,
     )
-    return await publish_post(session, ctx, group, post)
+    return await publish_post(session, ctx, group, post, also=also)
 
 
-async def publish_post(session: AsyncSession, ctx: Context, group: Group, post: Post) -> Post:
-    """Store ``post`` (its document built) and queue its ``Create`` to every follower inbox.
+async def publish_post(
+    session: AsyncSession, ctx: Context, group: Group, post: Post, *, also: Sequence[str] = ()
+) -> Post:
+    """Store ``post`` (its document built) and queue its ``Create`` to every follower inbox
+    (and to the inboxes ``also`` names; to those alone for a direct post).
 
     The one publishing path for every kind of post: notes, offers, events, polls.
     """
@@ -102,9 +144,40 @@ async def publish_post(session: AsyncSession, ctx: Context, group: Group, post: 
     create = activities.create(
         create_id(post.document["id"]), ctx.urls.group(group.uid), post.document
     )
-    await _send(session, group, create, public=is_public(post.visibility))
+    if post.visibility == "direct":
+        await queue_activity(session, group=group, activity=create, inboxes=also)
+    else:
+        public = is_public(post.visibility)
+        await queue_to_followers(session, group=group, activity=create, public=public, also=also)
     await session.flush()
     return post
+
+
+async def publish_reply(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    text: str,
+    *,
+    to: RemoteActor,
+    in_reply_to: str,
+    direct: bool = False,
+) -> Post:
+    """Answer a post by the account ``to`` as the group, mentioning it: in public (to the
+    group's followers as usual, and to the account) or ``direct`` (to the account alone)."""
+    html, tags = _render(ctx, f"[@{to.handle}]({to.url or to.ap_id}) {text}")
+    mention = activities.mention(to.ap_id, f"@{to.handle}")
+    return await publish_rendered_note(
+        session,
+        ctx,
+        group,
+        text,
+        Multilingual.single("en", html),
+        [mention, *tags],
+        "direct" if direct else "public",
+        in_reply_to=in_reply_to,
+        also=[to.delivery_inbox],
+    )
 
 
 async def republish_post(
@@ -114,7 +187,7 @@ async def republish_post(
     post.document = doc
     actor = ctx.urls.group(group.uid)
     update = activities.update(new_activity_id(ctx.urls, group), actor, doc)
-    await _send(session, group, update, public=is_public(post.visibility))
+    await _send_about(session, group, post, update)
     return post
 
 
@@ -138,7 +211,10 @@ async def edit_note(
     html, tags = _render(ctx, text)
     now = utcnow()
     doc = dict(post.document)
-    doc.update(content=html, contentMap={next(iter(doc["contentMap"])): html}, tag=tags)
+    mentions = [t for t in doc.get("tag", []) if t.get("type") == "Mention"]
+    doc.update(
+        content=html, contentMap={next(iter(doc["contentMap"])): html}, tag=[*mentions, *tags]
+    )
     doc["updated"] = timestamp(now)
     post.source = text
     post.updated_at = now
@@ -153,7 +229,7 @@ async def delete_note(session: AsyncSession, ctx: Context, group: Group, post_ui
     tomb = activities.tombstone(post.document["id"], post.type, now)
     actor = ctx.urls.group(group.uid)
     doc = activities.delete(new_activity_id(ctx.urls, group), actor, tomb, post.document)
-    await _send(session, group, doc, public=is_public(post.visibility))
+    await _send_about(session, group, post, doc)
     return post
 
 

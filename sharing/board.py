@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group
-from federation.content import normalize_hashtag, plain_text
+from federation.content import plain_text
+from federation.markdown import normalize_hashtag
 from posts.models import Post
 from sharing.models import Offer, RemoteOffer
-from sharing.publishing import followed_actor_ids
+from sharing.publishing import from_followed
 from store.db import utcnow
 
 
@@ -70,7 +71,7 @@ async def _network(session: AsyncSession, group: Group, now: dt.datetime) -> lis
     found = await session.execute(
         select(RemoteOffer)
         .where(RemoteOffer.state == "open")
-        .where(RemoteOffer.attributed_to.in_(followed_actor_ids(group)))
+        .where(from_followed(RemoteOffer, group))
         .where(or_(RemoteOffer.valid_until.is_(None), RemoteOffer.valid_until > now))
         .order_by(RemoteOffer.id)
     )

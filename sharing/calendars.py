@@ -10,7 +10,7 @@ from documents.ical import CalendarEntry
 from federation.content import plain_text
 from posts.models import Post
 from sharing.models import Event, RemoteEvent
-from sharing.publishing import followed_actor_ids
+from sharing.publishing import from_followed
 
 
 def _where(name: str | None, address: str | None, online: str | None) -> str | None:
@@ -82,8 +82,6 @@ async def event_entry(session: AsyncSession, group: Group, post_uid: str) -> Cal
 async def network_entries(session: AsyncSession, group: Group) -> list[CalendarEntry]:
     """Events of the actors the group follows, soonest first."""
     found = await session.execute(
-        select(RemoteEvent)
-        .where(RemoteEvent.attributed_to.in_(followed_actor_ids(group)))
-        .order_by(RemoteEvent.starts_at)
+        select(RemoteEvent).where(from_followed(RemoteEvent, group)).order_by(RemoteEvent.starts_at)
     )
     return [remote_entry(row) for row in found.scalars()]

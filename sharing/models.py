@@ -21,15 +21,24 @@ _URL = 2000
 _POST_FK = "posts.id"
 
 
-def _post_fk() -> Mapped[int]:
-    return mapped_column(ForeignKey(_POST_FK, ondelete="CASCADE"), unique=True)
-
-
 def _group_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
 
 
-class Offer(Base):
+class _OnPost:
+    """The first columns of a local offer, event or poll: its key and the post it details.
+
+    ``sort_order`` puts them before the table's own columns, where the migrations created
+    them (a mixin's columns would otherwise come last).
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey(_POST_FK, ondelete="CASCADE"), unique=True, sort_order=-1
+    )
+
+
+class Offer(_OnPost, Base):
     """A local group's skill offer or need (``kind``); ``state`` open|fulfilled|withdrawn|expired.
 
     ``translations`` maps other languages to ``{"title": …, "body": …}``.
@@ -38,8 +47,6 @@ class Offer(Base):
     __tablename__ = "offers"
     __table_args__ = (Index("ix_offers_listing", "group_id", "state", "kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = _post_fk()
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(200))
@@ -54,13 +61,11 @@ class Offer(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Event(Base):
+class Event(_OnPost, Base):
     """A local group's event. ``starts_at``/``ends_at`` are the first occurrence (UTC)."""
 
     __tablename__ = "events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = _post_fk()
     group_id: Mapped[int] = _group_fk()
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -93,13 +98,11 @@ class Rsvp(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Poll(Base):
+class Poll(_OnPost, Base):
     """A local group's poll; ``options`` are the exact names votes must carry."""
 
     __tablename__ = "polls"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = _post_fk()
     group_id: Mapped[int] = _group_fk()
     question: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(35), default="en")
@@ -162,6 +165,8 @@ class RemoteOffer(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ap_id: Mapped[str] = mapped_column(String(_URL), unique=True)
     attributed_to: Mapped[str] = mapped_column(String(_URL), index=True)
+    # The followed group that relayed it (FEP-1b12), when its author is not followed.
+    via: Mapped[str | None] = mapped_column(String(_URL), nullable=True)
     url: Mapped[str | None] = mapped_column(String(_URL), nullable=True)
     kind: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(500))
@@ -184,6 +189,8 @@ class RemoteEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ap_id: Mapped[str] = mapped_column(String(_URL), unique=True)
     attributed_to: Mapped[str] = mapped_column(String(_URL), index=True)
+    # The followed group that relayed it (FEP-1b12), when its author is not followed.
+    via: Mapped[str | None] = mapped_column(String(_URL), nullable=True)
     url: Mapped[str | None] = mapped_column(String(_URL), nullable=True)
     title: Mapped[str] = mapped_column(String(500))
     summary: Mapped[str] = mapped_column(Text, default="")

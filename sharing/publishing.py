@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
@@ -21,7 +21,7 @@ from documents.errors import UserError
 from documents.multilingual import Multilingual
 from posts.models import Post
 from posts.notes import get_post, publish_post
-from sharing.models import Event, Offer, Poll, Response
+from sharing.models import Event, Offer, Poll, RemoteEvent, RemoteOffer, Response
 
 Row = TypeVar("Row", Offer, Event, Poll)
 Translations = Mapping[str, Mapping[str, str]]
@@ -107,6 +107,15 @@ def followed_actor_ids(group: Group) -> Select[str]:
         .join(Following, Following.actor_id == RemoteActor.id)
         .where(Following.group_id == group.id, Following.accepted.is_(True))
     )
+
+
+def from_followed(
+    model: type[RemoteOffer] | type[RemoteEvent], group: Group
+) -> ColumnElement[bool]:
+    """Rows of what the actors ``group`` follows published, or relayed (a followed group
+    announcing a member's offer or event)."""
+    followed = followed_actor_ids(group)
+    return or_(model.attributed_to.in_(followed), model.via.in_(followed))
 
 
 def live_rows(model: type[Row]) -> Select[Row, Post, Group]:

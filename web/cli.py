@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from documents.errors import UserError
-from web.commands import follows, groups, moderation, posts, queue, server, sharing
+from web.commands import follows, forum, groups, moderation, posts, queue, server, sharing
 from web.settings import load_settings
 
-COMMAND_MODULES = (server, groups, follows, posts, moderation, sharing, queue)
+COMMAND_MODULES = (server, groups, follows, posts, forum, moderation, sharing, queue)
 
 
 def build_parser() -> argparse.ArgumentParser:

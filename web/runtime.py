@@ -9,7 +9,7 @@ from importlib.metadata import version
 
 import httpx
 
-from actors.instance import Context, instance_key_pair
+from actors.instance import Context, PostingLimits, instance_key_pair
 from actors.urls import Urls
 from federation.failure_memory import FailureMemory
 from federation.httpsig import SchemeMemory
@@ -55,6 +55,7 @@ async def open_context(
             failures=FailureMemory(),
             federation=settings.federation,
             lease=dt.timedelta(seconds=settings.queue_lease),
+            posting=PostingLimits(settings.posts_per_hour, settings.max_mentions),
         )
     finally:
         await InboxWriter.close(sessions)

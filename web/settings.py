@@ -52,6 +52,10 @@ class Settings:
     """Activities a second each remote host may sustain on the inboxes."""
     inbox_burst: int = 300
     """Activities a remote host may send at once before ``inbox_rate`` applies."""
+    posts_per_hour: int = 20
+    """Posts of one member a group announces in an hour before holding the rest."""
+    max_mentions: int = 10
+    """A member's post mentioning more accounts than this is held for a moderator."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -75,6 +79,8 @@ class Settings:
             raise SettingsError("MUTUALS_FEDERATION must be 'open' or 'allowlist'")
         if self.inbox_rate <= 0 or self.inbox_burst < 1:
             raise SettingsError("MUTUALS_INBOX_RATE and MUTUALS_INBOX_BURST must be positive")
+        if self.posts_per_hour < 0 or self.max_mentions < 0:
+            raise SettingsError("MUTUALS_POSTS_PER_HOUR and MUTUALS_MAX_MENTIONS must be 0 or more")
         if min(self.queue_lease, self.connect_timeout, self.request_timeout) <= 0:
             raise SettingsError(
                 "MUTUALS_QUEUE_LEASE, MUTUALS_CONNECT_TIMEOUT and MUTUALS_REQUEST_TIMEOUT "
@@ -120,5 +126,7 @@ def load_settings(
         request_timeout=_number(values, "MUTUALS_REQUEST_TIMEOUT", 30.0),
         inbox_rate=_number(values, "MUTUALS_INBOX_RATE", 10.0),
         inbox_burst=int(_number(values, "MUTUALS_INBOX_BURST", 300)),
+        posts_per_hour=int(_number(values, "MUTUALS_POSTS_PER_HOUR", 20)),
+        max_mentions=int(_number(values, "MUTUALS_MAX_MENTIONS", 10)),
     )
     return settings.validate()

@@ -1,4 +1,11 @@
-"""``Announce`` (a boost or a group relaying a post) by an actor our groups follow."""
+"""``Announce`` by an actor our groups follow: a boost, or a group relaying a member's post.
+
+FEP-1b12 groups (Lemmy communities, Mbin magazines, other Mutuals groups) announce the
+member's activity itself: a ``Create`` or ``Update`` brings the object, a ``Delete``
+takes it away. Guppe groups and microblogs announce the object, embedded or by id.
+Either way the object is kept under its own owner, recorded with the group it came
+through (``via``), so the board and the network calendar show what followed groups relay.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +16,83 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from federation.vocab import get_id, has_type
 from follows.queries import is_followed
-from inbox.models import InboxItem
-from inbox.objects import is_storable, owned_by, owners, store_object
+from inbox.models import InboxItem, RemoteObject
+from inbox.objects import (
+    find_object,
+    forget,
+    is_storable,
+    limited,
+    owned_by,
+    owners,
+    store_object,
+    tombstone,
+    update_object,
+)
 from inbox.origin import fetch_from_origin
 from inbox.registry import handles
 from inbox.shape import http_url, object_id, object_of, requester
+from inbox.shared_objects import mirror_shared
 
 
 def announced_id(activity: dict[str, Any]) -> str | None:
     """The id of the announced object; for FEP-1b12 ``Announce{Create{Note}}``, the Note's."""
     obj = object_of(activity)
-    if isinstance(obj, dict) and has_type(obj, "Create", "Update"):
+    if isinstance(obj, dict) and has_type(obj, "Create", "Update", "Delete"):
         return http_url(get_id(obj.get("object")))
     return object_id(activity)
+
+
+def _embedded(activity: dict[str, Any]) -> Any:
+    obj = object_of(activity)
+    if isinstance(obj, dict) and has_type(obj, "Create", "Update"):
+        return obj.get("object")
+    return obj
+
+
+async def _object(ctx: Context, activity: dict[str, Any], actor: str, target: str) -> Any:
+    # The copy an announcement carries is believed only when the announcer signed it as
+    # its own object; anything else, even another account's post on the announcer's
+    # server (a Lemmy community relaying its members), is fetched from where it lives.
+    embedded = _embedded(activity)
+    if isinstance(embedded, dict) and get_id(embedded) == target and owned_by(embedded, actor):
+        return embedded
+    return await fetch_from_origin(ctx, target)
 
 
 @handles("Announce")
 async def announce(
     session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
 ) -> None:
-    """Fetch the announced object from its origin (never the embedded copy) and keep it.
-
-    It is stored under its own owner, and only if it lives on that owner's origin.
-    """
+    """Keep (or update, or drop) the object a followed actor announces."""
     actor = requester(activity, item.actor_ap_id)
     target = announced_id(activity)
     if actor is None or target is None or not await is_followed(session, actor):
         return
-    doc = await fetch_from_origin(ctx, target)
+    row = await find_object(session, target)
+    if has_type(object_of(activity), "Delete"):
+        if row is not None and not row.deleted:
+            await _relayed_deletion(session, ctx, row, actor)
+        return
+    doc = await _object(ctx, activity, actor, target)
     if doc is None or not is_storable(doc):
         return
     owner = owners(doc)[0]
-    if owned_by(doc, owner):
-        await store_object(session, doc, owner)
+    if not owned_by(doc, owner):
+        return
+    if row is None:
+        await store_object(session, doc, owner, via=None if owner == actor else actor)
+    elif not row.deleted and row.attributed_to == owner and (kept := await limited(session, doc)):
+        update_object(row, kept)
+        await mirror_shared(session, row)
+
+
+async def _relayed_deletion(
+    session: AsyncSession, ctx: Context, row: RemoteObject, group: str
+) -> None:
+    # Believed only as the origin has it: gone there, the author deleted it; still there,
+    # the relaying group took it out, so we stop keeping what came only through it.
+    doc = await fetch_from_origin(ctx, row.ap_id)
+    if doc is None:
+        await tombstone(session, row.ap_id, row.attributed_to)
+    elif row.via == group:
+        await forget(session, row)

@@ -1,4 +1,4 @@
-"""``Create`` from an actor one of our groups follows: keep the object."""
+"""``Create``: a post for one of our groups, or an object from an actor a group follows."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from follows.queries import is_followed
+from forum.receive import groups_concerned, receive_post
 from inbox.models import InboxItem
 from inbox.objects import is_storable, owned_by, store_object
 from inbox.origin import object_from_actor
 from inbox.registry import handles
 from inbox.replies import handle_reply_to_local
-from inbox.shape import requester
+from inbox.shape import object_of, requester
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -23,16 +24,25 @@ log = logging.getLogger("mutuals.inbox")
 async def create(
     session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
 ) -> None:
-    """Store a Note (or Question, Article, Event…) its followed owner published.
+    """Keep a Note (or Question, Article, Page, Event…) for the groups it concerns, and
+    store it when a group follows its author.
 
     The object must be attributed to the Create's actor and live on its origin;
     a tombstone already stored for its id wins over it. Replies, votes and RSVPs to
     what our groups shared come from anyone, so ``inbox.replies`` takes them first.
+    A post that names a group or replies in its thread goes to ``forum.receive``,
+    whoever sends it: nothing members send is dropped.
     """
     if await handle_reply_to_local(session, ctx, item, activity):
         return
     actor = requester(activity, item.actor_ap_id)
-    if actor is None or not await is_followed(session, actor):
+    if actor is None:
+        return
+    embedded = object_of(activity)
+    hint = embedded if isinstance(embedded, dict) else {}
+    for_groups = bool(await groups_concerned(session, ctx, activity, hint))
+    followed = await is_followed(session, actor)
+    if not (for_groups or followed):
         return
     doc = await object_from_actor(ctx, activity, actor)
     if doc is None or not is_storable(doc):
@@ -40,4 +50,7 @@ async def create(
     if not owned_by(doc, actor):
         log.info("Create %s by %s carries an object it does not own", activity["id"], actor)
         return
-    await store_object(session, doc, actor)
+    if for_groups:
+        await receive_post(session, ctx, activity, doc, actor)
+    if followed:
+        await store_object(session, doc, actor)

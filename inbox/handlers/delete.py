@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from federation.origin import same_origin
 from follows.queries import is_followed
+from forum.receive import receive_deletion
 from inbox.models import InboxItem
 from inbox.objects import find_object, tombstone
 from inbox.registry import handles
@@ -29,11 +30,13 @@ async def delete(
     another server's object) and one of our groups follows the actor (Mastodon sends
     Deletes to every server it knows; we keep only those that can matter).
     A Delete of the actor itself is acknowledged: its key stops verifying anyway.
+    A post a group keeps is deleted there too (``forum.receive``).
     """
     actor = requester(activity, item.actor_ap_id)
     target = object_id(activity)
     if actor is None or target is None or target == actor or ctx.urls.is_local(target):
         return
+    await receive_deletion(session, ctx, activity, target, actor)
     row = await find_object(session, target)
     if row is not None:
         if row.attributed_to == actor:

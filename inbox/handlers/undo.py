@@ -1,4 +1,4 @@
-"""``Undo``: an ``Undo{Follow}`` removes the follower; other undos are acknowledged."""
+"""``Undo``: of a Follow removes the follower; of a relaying Announce, what it relayed."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.models import Follower, RemoteActor
 from federation.vocab import get_id, has_type
+from inbox.handlers.announce import announced_id
 from inbox.handlers.follow import local_group
 from inbox.models import InboxItem
+from inbox.objects import find_object, forget
 from inbox.registry import handles
 from inbox.shape import http_url, object_id, object_of, requester
 
@@ -67,6 +69,28 @@ async def undo_follow(
     await _remove(session, follower, actor)
 
 
+@handles("Undo", "Announce")
+async def undo_announce(
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+) -> None:
+    """A followed group takes back a post it relayed: we stop keeping it.
+
+    Only the announcer can undo its Announce, and only an object that came to us
+    through it (``via``) is dropped; one whose owner we follow ourselves stays.
+    """
+    actor = requester(activity, item.actor_ap_id)
+    announced = object_of(activity)
+    if actor is None or not isinstance(announced, dict):
+        return
+    if http_url(get_id(announced.get("actor"))) != actor:
+        log.warning("%s tried to undo an Announce by %s", actor, announced.get("actor"))
+        return
+    target = announced_id(announced)
+    row = None if target is None else await find_object(session, target)
+    if row is not None and not row.deleted and row.via == actor:
+        await forget(session, row)
+
+
 @handles("Undo")
 async def undo_other(
     session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
@@ -76,5 +100,5 @@ async def undo_other(
     target = object_id(activity)
     if actor is None or target is None or has_type(object_of(activity), "Follow"):
         return
-    # Undo{Like}, Undo{Announce}, Undo{Block}…: nothing of ours to undo yet.
+    # Undo{Like}, Undo{Block}…, or an Announce named by id: nothing of ours to undo.
     await _remove(session, await _by_follow_id(session, target), actor)

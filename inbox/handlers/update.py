@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.remote import ACTOR_TYPES, get_actor
+from forum.receive import messages_of, receive_edit
 from inbox.models import InboxItem
 from inbox.objects import find_object, is_storable, limited, owned_by, update_object
 from inbox.origin import object_from_actor
@@ -22,19 +23,24 @@ async def update(
 ) -> None:
     """Replace a stored object with its owner's new version; unknown objects are ignored.
 
-    As in Mastodon, an Update never creates an object we did not have.
+    As in Mastodon, an Update never creates an object we did not have. A post a group
+    keeps (``forum.receive``) is edited too, and passed on if the group announced it.
     """
     actor = requester(activity, item.actor_ap_id)
     target = object_id(activity)
     if actor is None or target is None:
         return
     row = await find_object(session, target)
-    if row is None or row.deleted or row.attributed_to != actor:
+    stored = row is not None and not row.deleted and row.attributed_to == actor
+    for_groups = bool(await messages_of(session, target, actor))
+    if not (stored or for_groups):
         return
     doc = await object_from_actor(ctx, activity, actor)
-    if doc is None or not is_storable(doc) or doc["id"] != row.ap_id or not owned_by(doc, actor):
+    if doc is None or not is_storable(doc) or doc["id"] != target or not owned_by(doc, actor):
         return
-    if (kept := await limited(session, doc)) is not None:
+    if for_groups:
+        await receive_edit(session, ctx, activity, doc, actor)
+    if row is not None and stored and (kept := await limited(session, doc)) is not None:
         update_object(row, kept)
         await mirror_shared(session, row)
 

@@ -11,11 +11,10 @@ from federation.content import (
     MAX_TAGS,
     cap,
     clean_name,
-    normalize_hashtag,
     plain_text,
-    render_markdown,
     sanitize_html,
 )
+from federation.markdown import normalize_hashtag, render_markdown
 
 
 def tag_url(name: str) -> str:

@@ -134,7 +134,7 @@ async def test_group_update(cli: Instance, capsys: pytest.CaptureFixture[str]) -
         assert (code, err) == (
             1,
             "error: nothing to change: give --display-name, --summary, --manual-approval, "
-            "--field, --clear-fields, --icon or --rename\n",
+            "--field, --clear-fields, --icon, --rename, --posting or --announce-replies\n",
         )
         code, _, err = await run(capsys, "group", "update", "eastside", "--field", "Website")
         assert (code, err) == (

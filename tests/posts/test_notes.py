@@ -64,10 +64,12 @@ async def test_note_and_create_shapes(instance: Instance) -> None:
         "published": note["published"],
         "to": [PUBLIC],
         "cc": [f"{actor}/followers"],
+        "audience": actor,
         "sensitive": False,
         "content": content,
         "contentMap": {"en": content},
         "tag": [{"type": "Hashtag", "href": f"{base}/tags/food", "name": "#Food"}],
+        "replies": f"{note_id}/replies",
     }
     embedded = {k: v for k, v in note.items() if k != "@context"}
     assert create == {

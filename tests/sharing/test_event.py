@@ -52,6 +52,8 @@ def test_event_is_pinned() -> None:
         "published": "2025-11-20T09:30:00Z",
         "to": [PUBLIC],
         "cc": [FOLLOWERS],
+        "audience": GROUP,
+        "replies": f"{POST}/replies",
         "name": "Repair café",
         "nameMap": {"en": "Repair café"},
         "summary": summary,

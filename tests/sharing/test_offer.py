@@ -66,6 +66,8 @@ def test_offer_note_is_pinned() -> None:
         "published": "2025-11-20T09:30:00Z",
         "to": [PUBLIC],
         "cc": [FOLLOWERS],
+        "audience": GROUP,
+        "replies": f"{POST}/replies",
         "sensitive": False,
         "name": "Bike repair",
         "nameMap": {"en": "Bike repair"},

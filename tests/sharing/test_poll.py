@@ -49,6 +49,8 @@ def test_question_is_pinned_in_mastodons_shape() -> None:
         "published": "2025-11-20T09:30:00Z",
         "to": [PUBLIC],
         "cc": [FOLLOWERS],
+        "audience": GROUP,
+        "replies": f"{POST}/replies",
         "sensitive": False,
         "content": content,
         "contentMap": {"en": content},

@@ -5,9 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from actors.groups import create_group, find_group, list_groups
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.groups import (
+    POSTING_POLICIES,
+    REPLY_POLICIES,
+    create_group,
+    find_group,
+    list_groups,
+    set_posting,
+)
+from actors.instance import Context
+from actors.models import Group
 from posts.notes import update_group_profile
-from web.commands.base import CliError, add_command, group_session
+from web.commands.base import CliError, add_command, group_action, group_session, print_lines
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -25,6 +36,7 @@ async def group_create(args: argparse.Namespace, settings: Settings) -> int:
             display_name=args.display_name or "",
             summary=args.summary or "",
             manual_approval=args.manual_approval,
+            posting=args.posting,
         )
         await session.commit()
         print(
@@ -37,10 +49,10 @@ async def group_list(args: argparse.Namespace, settings: Settings) -> int:
     """List the groups with their handles."""
     async with open_context(settings) as ctx, ctx.sessions() as session:
         groups = await list_groups(session)
-        if not groups:
-            print("no groups yet; create one with: mutuals group create NAME")
-        for group in groups:
-            print(f"{group.name}\t@{group.name}@{ctx.host}\t{group.display_name}")
+        lines = [
+            f"{group.name}\t@{group.name}@{ctx.host}\t{group.display_name}" for group in groups
+        ]
+        print_lines(lines, "no groups yet; create one with: mutuals group create NAME")
     return 0
 
 
@@ -54,6 +66,8 @@ async def group_show(args: argparse.Namespace, settings: Settings) -> int:
             "display name": group.display_name,
             "summary": group.summary,
             "manual approval": "yes" if group.manual_approval else "no",
+            "posting": group.posting,
+            "announces": "replies too" if group.announce_replies == "all" else "top-level posts",
             "icon": group.icon_url or "",
             "fields": "; ".join(f"{f['name']}: {f['value']}" for f in group.fields),
             "created": group.created_at.isoformat(timespec="seconds"),
@@ -73,16 +87,27 @@ async def group_update(args: argparse.Namespace, settings: Settings) -> int:
         "icon_url": args.icon,
         "new_name": args.rename,
     }
-    if all(value is None for value in changes.values()):
+    posting = {"posting": args.posting, "announce_replies": args.announce_replies}
+    if all(value is None for value in [*changes.values(), *posting.values()]):
         raise CliError(
             "nothing to change: give --display-name, --summary, --manual-approval, "
-            "--field, --clear-fields, --icon or --rename"
+            "--field, --clear-fields, --icon, --rename, --posting or --announce-replies"
         )
-    async with group_session(settings, args.name) as (ctx, session, group):
-        await update_group_profile(session, ctx, group, **changes)
-        await session.commit()
+    if any(value is not None for value in posting.values()):
+        group, _ = await group_action(
+            settings, args.name, _set_posting, args.posting, args.announce_replies
+        )
+        print(f"{group.name}: posting {group.posting}, announcing {group.announce_replies}")
+    if any(value is not None for value in changes.values()):
+        group, _ = await group_action(settings, args.name, update_group_profile, **changes)
         print(f"updated group {group.name}; its followers will see the new profile")
     return 0
+
+
+async def _set_posting(
+    _session: AsyncSession, _ctx: Context, group: Group, posting: str | None, replies: str | None
+) -> None:
+    set_posting(group, posting, replies)
 
 
 def _fields(values: list[str] | None) -> list[tuple[str, str]] | None:
@@ -110,6 +135,12 @@ def register(commands: Any) -> None:
         "--manual-approval", action="store_true", help="organizers approve each follower"
     )
     create.add_argument("--exist-ok", action="store_true", help="succeed if the group exists")
+    create.add_argument(
+        "--posting",
+        choices=POSTING_POLICIES,
+        default="approval",
+        help="whose posts the group announces (default: approval)",
+    )
     add_command(sub, "list", group_list, "list groups")
     update = add_command(sub, "update", group_update, "change a group's profile")
     update.add_argument("name")
@@ -130,5 +161,16 @@ def register(commands: Any) -> None:
     update.add_argument("--clear-fields", action="store_true", help="remove every profile field")
     update.add_argument("--icon", metavar="URL", help="avatar image URL ('' removes it)")
     update.add_argument("--rename", metavar="NEW_NAME", help="new handle; URLs stay the same")
+    update.add_argument(
+        "--posting",
+        choices=POSTING_POLICIES,
+        help="whose posts the group announces: followers' (open), once a moderator "
+        "approves them (approval), or nobody's (organizers)",
+    )
+    update.add_argument(
+        "--announce-replies",
+        choices=REPLY_POLICIES,
+        help="announce only top-level posts, or replies in the group's threads too",
+    )
     show = add_command(sub, "show", group_show, "show a group")
     show.add_argument("name")

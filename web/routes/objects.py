@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -14,9 +15,11 @@ from actors.groups import find_group_by_uid
 from actors.models import Group
 from actors.verification import verify_signed_request
 from documents import activities
+from documents.collections import ordered_collection
 from documents.context import object_context
 from federation.httpsig import SignatureError
 from follows.queries import has_followers_on
+from forum.messages import public_replies
 from outbox.models import Activity
 from posts.models import Post
 from posts.notes import create_id, is_public
@@ -66,46 +69,77 @@ def _gone(request: Request, obj_id: str, former_type: str, post: Post) -> Respon
 
 
 async def _readable(request: Request, session: AsyncSession, group: Group, post: Post) -> bool:
+    if post.visibility == "direct":
+        return False  # delivered to its addressees; nobody fetches it
     return is_public(post.visibility) or await _signed_by_follower(request, session, group)
+
+
+async def _serve_post(
+    request: Request,
+    tombstone_of: Callable[[Post], tuple[str, str]],
+    respond: Callable[[Request, Group, Post], Awaitable[Response]],
+) -> Response:
+    """``respond`` with the requested post, or 404 when it is missing or the requester may not
+    read it; once deleted, 410 with a Tombstone of the id and type ``tombstone_of`` names.
+    """
+    ctx = app_context(request)
+    async with ctx.sessions() as session:
+        found = await _find_post(session, request)
+        if found is None:
+            return error_response(404, NOT_FOUND)
+        group, post = found
+        if post.deleted_at is not None:
+            obj_id, former_type = tombstone_of(post)
+            return _gone(request, obj_id, former_type, post)
+        if not await _readable(request, session, group, post):
+            return error_response(404, NOT_FOUND)
+        return await respond(request, group, post)
+
+
+async def _note_or_page(request: Request, group: Group, post: Post) -> Response:
+    if not wants_activity_json(request):
+        return render_page(request, "post.html", group=group, post=post)
+    if (refusal := await require_signature(request)) is not None:
+        return refusal
+    note = activities.with_context(post.document, object_context(post.document))
+    return activity_response(request, note)
+
+
+async def _create(request: Request, group: Group, post: Post) -> Response:
+    if (refusal := await require_signature(request)) is not None:
+        return refusal
+    actor = app_context(request).urls.group(group.uid)
+    doc = activities.create(create_id(post.document["id"]), actor, post.document)
+    return activity_response(request, doc)
 
 
 async def post_page(request: Request) -> Response:
     """A post as a Note (ActivityPub) or an HTML page; 410 with a Tombstone once deleted."""
-    ctx = app_context(request)
-    async with ctx.sessions() as session:
-        found = await _find_post(session, request)
-        if found is None:
-            return error_response(404, NOT_FOUND)
-        group, post = found
-        if post.deleted_at is not None:
-            return _gone(request, post.document["id"], post.type, post)
-        if not await _readable(request, session, group, post):
-            return error_response(404, NOT_FOUND)
-        if not wants_activity_json(request):
-            return render_page(request, "post.html", group=group, post=post)
-        if (refusal := await require_signature(request)) is not None:
-            return refusal
-        note = activities.with_context(post.document, object_context(post.document))
-        return activity_response(request, note)
+    return await _serve_post(request, lambda post: (post.document["id"], post.type), _note_or_page)
 
 
 async def post_create(request: Request) -> Response:
     """The ``Create`` that published a post, rendered from the post as it is now."""
+    return await _serve_post(
+        request, lambda post: (create_id(post.document["id"]), "Create"), _create
+    )
+
+
+async def _replies(request: Request, group: Group, post: Post) -> Response:
     ctx = app_context(request)
     async with ctx.sessions() as session:
-        found = await _find_post(session, request)
-        if found is None:
-            return error_response(404, NOT_FOUND)
-        group, post = found
-        activity_id = create_id(post.document["id"])
-        if post.deleted_at is not None:
-            return _gone(request, activity_id, "Create", post)
-        if not await _readable(request, session, group, post):
-            return error_response(404, NOT_FOUND)
-        if (refusal := await require_signature(request)) is not None:
-            return refusal
-        doc = activities.create(activity_id, ctx.urls.group(group.uid), post.document)
-        return activity_response(request, doc)
+        items = await public_replies(session, post.document["id"])
+    collection_id = activities.replies_id(post.document["id"])
+    return activity_response(request, ordered_collection(collection_id, len(items), None, items))
+
+
+async def post_replies(request: Request) -> Response:
+    """The public replies to a post that its group keeps, as Mastodon fetches a thread."""
+    return await _serve_post(
+        request,
+        lambda post: (activities.replies_id(post.document["id"]), "OrderedCollection"),
+        _replies,
+    )
 
 
 async def activity(request: Request) -> Response:
@@ -125,5 +159,6 @@ async def activity(request: Request) -> Response:
 routes = [
     Route("/groups/{uid}/posts/{post}", post_page, methods=["GET"]),
     Route("/groups/{uid}/posts/{post}/activity", post_create, methods=["GET"]),
+    Route("/groups/{uid}/posts/{post}/replies", post_replies, methods=["GET"]),
     Route("/groups/{uid}/activities/{activity}", activity, methods=["GET"]),
 ]

@@ -1,0 +1,88 @@
+"""Announcing a member's post to the group's followers, in the two forms the fediverse reads.
+
+FEP-1b12 groups (Lemmy, Mbin, other Mutuals groups) read an ``Announce`` of the
+member's activity itself (``Create``, then ``Update`` or ``Delete``); microblogs
+(Mastodon, Pleroma, Misskey) show an ``Announce`` of the object as a boost, and ignore
+an announced activity. Like Lemmy, the group sends both to every follower; each side
+reads its own and passes over the other. Taking a post back is an ``Undo`` of the
+boost, which Mastodon answers by removing it from timelines (see `take_out`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.instance import Context
+from actors.models import Group
+from documents import activities
+from forum.models import Message
+from outbox.send import new_activity_id, queue_to_followers
+from store.db import utcnow
+
+
+def _followers(ctx: Context, group: Group) -> str:
+    return ctx.urls.group_collection(group.uid, "followers")
+
+
+async def announce(session: AsyncSession, ctx: Context, group: Group, message: Message) -> None:
+    """Announce ``message`` to every follower of ``group``: the activity, then the object."""
+    actor = ctx.urls.group(group.uid)
+    relayed = activities.relay(
+        new_activity_id(ctx.urls, group), actor, message.activity, _followers(ctx, group)
+    )
+    boost = activities.boost(
+        new_activity_id(ctx.urls, group),
+        actor,
+        message.object_ap_id,
+        author=message.actor_ap_id,
+        followers=_followers(ctx, group),
+        published=utcnow(),
+    )
+    for activity in (relayed, boost):
+        await queue_to_followers(session, group=group, activity=activity, public=True)
+    message.relay_ap_id, message.announce_ap_id = relayed["id"], boost["id"]
+
+
+async def relay_change(
+    session: AsyncSession, ctx: Context, group: Group, change: dict[str, object]
+) -> None:
+    """Pass an author's ``Update`` or ``Delete`` of an announced post on to the followers."""
+    relayed = activities.relay(
+        new_activity_id(ctx.urls, group), ctx.urls.group(group.uid), change, _followers(ctx, group)
+    )
+    await queue_to_followers(session, group=group, activity=relayed, public=True)
+
+
+async def unboost(session: AsyncSession, ctx: Context, group: Group, message: Message) -> None:
+    """``Undo`` the boost of ``message``, so microblogs drop it from their timelines."""
+    if message.announce_ap_id is None:
+        return
+    actor = ctx.urls.group(group.uid)
+    boost = activities.boost(
+        message.announce_ap_id,
+        actor,
+        message.object_ap_id,
+        author=message.actor_ap_id,
+        followers=_followers(ctx, group),
+        published=message.decided_at or message.received_at,
+    )
+    embedded = {key: value for key, value in boost.items() if key != "@context"}
+    undo = activities.undo(new_activity_id(ctx.urls, group), actor, embedded)
+    await queue_to_followers(session, group=group, activity=undo, public=True)
+
+
+async def take_out(
+    session: AsyncSession, ctx: Context, group: Group, message: Message, reason: str | None
+) -> None:
+    """Remove an announced post from the group, as each side understands it.
+
+    Microblogs get the ``Undo`` of the boost. Forums get what a Lemmy moderator sends,
+    a ``Delete`` of the post with the reason as ``summary``, announced by the group;
+    Lemmy itself acts on it only when a moderator's own account sends it.
+    """
+    await unboost(session, ctx, group, message)
+    actor = ctx.urls.group(group.uid)
+    removal = activities.removal(
+        new_activity_id(ctx.urls, group), actor, message.object_ap_id, reason
+    )
+    await relay_change(session, ctx, group, removal)
