@@ -156,18 +156,25 @@ class Response(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RemoteOffer(Base):
+class _Received:
+    """The columns of what another server published: its id, author, page, and the group
+    that relayed it. ``sort_order`` keeps the first ones where the migrations put them;
+    ``via``, added later, comes last."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    ap_id: Mapped[str] = mapped_column(String(_URL), unique=True, sort_order=-1)
+    attributed_to: Mapped[str] = mapped_column(String(_URL), index=True, sort_order=-1)
+    url: Mapped[str | None] = mapped_column(String(_URL), nullable=True, sort_order=-1)
+    # The followed group that relayed it (FEP-1b12), when its author is not followed.
+    via: Mapped[str | None] = mapped_column(String(_URL), nullable=True, sort_order=1)
+
+
+class RemoteOffer(_Received, Base):
     """An offer or need published by a group we follow; ``state`` open|closed."""
 
     __tablename__ = "remote_offers"
     __table_args__ = (Index("ix_remote_offers_board", "state", "kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ap_id: Mapped[str] = mapped_column(String(_URL), unique=True)
-    attributed_to: Mapped[str] = mapped_column(String(_URL), index=True)
-    # The followed group that relayed it (FEP-1b12), when its author is not followed.
-    via: Mapped[str | None] = mapped_column(String(_URL), nullable=True)
-    url: Mapped[str | None] = mapped_column(String(_URL), nullable=True)
     kind: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(500))
     content_html: Mapped[str] = mapped_column(Text, default="")
@@ -181,17 +188,11 @@ class RemoteOffer(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RemoteEvent(Base):
+class RemoteEvent(_Received, Base):
     """An event published by an actor we follow, for the network calendar."""
 
     __tablename__ = "remote_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ap_id: Mapped[str] = mapped_column(String(_URL), unique=True)
-    attributed_to: Mapped[str] = mapped_column(String(_URL), index=True)
-    # The followed group that relayed it (FEP-1b12), when its author is not followed.
-    via: Mapped[str | None] = mapped_column(String(_URL), nullable=True)
-    url: Mapped[str | None] = mapped_column(String(_URL), nullable=True)
     title: Mapped[str] = mapped_column(String(500))
     summary: Mapped[str] = mapped_column(Text, default="")
     content_html: Mapped[str] = mapped_column(Text, default="")

@@ -29,8 +29,8 @@ from inbox.objects import (
     update_object,
 )
 from inbox.origin import fetch_from_origin
-from inbox.registry import handles
-from inbox.shape import http_url, object_id, object_of, requester
+from inbox.registry import handles, signed_by_actor
+from inbox.shape import http_url, object_id, object_of
 from inbox.shared_objects import mirror_shared
 
 
@@ -60,13 +60,13 @@ async def _object(ctx: Context, activity: dict[str, Any], actor: str, target: st
 
 
 @handles("Announce")
+@signed_by_actor
 async def announce(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
     """Keep (or update, or drop) the object a followed actor announces."""
-    actor = requester(activity, item.actor_ap_id)
     target = announced_id(activity)
-    if actor is None or target is None or not await is_followed(session, actor):
+    if target is None or not await is_followed(session, actor):
         return
     row = await find_object(session, target)
     if has_type(object_of(activity), "Delete"):

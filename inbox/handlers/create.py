@@ -13,16 +13,17 @@ from forum.receive import groups_concerned, receive_post
 from inbox.models import InboxItem
 from inbox.objects import is_storable, owned_by, store_object
 from inbox.origin import object_from_actor
-from inbox.registry import handles
+from inbox.registry import handles, signed_by_actor
 from inbox.replies import handle_reply_to_local
-from inbox.shape import object_of, requester
+from inbox.shape import object_of
 
 log = logging.getLogger("mutuals.inbox")
 
 
 @handles("Create")
+@signed_by_actor
 async def create(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
     """Keep a Note (or Question, Article, Page, Event…) for the groups it concerns, and
     store it when a group follows its author.
@@ -34,9 +35,6 @@ async def create(
     whoever sends it: nothing members send is dropped.
     """
     if await handle_reply_to_local(session, ctx, item, activity):
-        return
-    actor = requester(activity, item.actor_ap_id)
-    if actor is None:
         return
     embedded = object_of(activity)
     hint = embedded if isinstance(embedded, dict) else {}

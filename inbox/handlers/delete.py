@@ -13,15 +13,16 @@ from follows.queries import is_followed
 from forum.receive import receive_deletion
 from inbox.models import InboxItem
 from inbox.objects import find_object, tombstone
-from inbox.registry import handles
-from inbox.shape import object_id, requester
+from inbox.registry import handles, signed_by_actor
+from inbox.shape import object_id
 
 log = logging.getLogger("mutuals.inbox")
 
 
 @handles("Delete")
+@signed_by_actor
 async def delete(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
     """Tombstone the object if the Delete's actor owns it.
 
@@ -32,9 +33,8 @@ async def delete(
     A Delete of the actor itself is acknowledged: its key stops verifying anyway.
     A post a group keeps is deleted there too (``forum.receive``).
     """
-    actor = requester(activity, item.actor_ap_id)
     target = object_id(activity)
-    if actor is None or target is None or target == actor or ctx.urls.is_local(target):
+    if target is None or target == actor or ctx.urls.is_local(target):
         return
     await receive_deletion(session, ctx, activity, target, actor)
     row = await find_object(session, target)

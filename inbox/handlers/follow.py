@@ -14,8 +14,8 @@ from actors.models import Follower, Group
 from actors.remote import get_actor
 from follows.actions import accept_follower
 from inbox.models import InboxItem
-from inbox.registry import handles
-from inbox.shape import object_id, requester
+from inbox.registry import handles, signed_by_actor
+from inbox.shape import object_id
 from moderation.checks import is_blocked
 
 log = logging.getLogger("mutuals.inbox")
@@ -23,25 +23,20 @@ log = logging.getLogger("mutuals.inbox")
 
 async def local_group(session: AsyncSession, ctx: Context, ap_id: str | None) -> Group | None:
     """The local group whose actor id is ``ap_id``, or None."""
-    prefix = ctx.urls.group("")
-    if ap_id is None or not ap_id.startswith(prefix):
-        return None
-    uid = ap_id.removeprefix(prefix)
-    return await find_group_by_uid(session, uid) if uid and "/" not in uid else None
+    uid = None if ap_id is None else ctx.urls.group_uid(ap_id)
+    return None if uid is None else await find_group_by_uid(session, uid)
 
 
 @handles("Follow")
+@signed_by_actor
 async def follow(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
     """Upsert the follower; (re-)send ``Accept`` unless the group approves by hand.
 
     A repeated Follow keeps the one row but takes the new Follow id, because the
     ``Accept`` must name the Follow the peer just sent (Mastodon matches on it).
     """
-    actor = requester(activity, item.actor_ap_id)
-    if actor is None:
-        return
     group = await local_group(session, ctx, object_id(activity))
     if group is None:
         log.info("Follow %s is not for one of our groups", activity["id"])

@@ -15,8 +15,8 @@ from inbox.handlers.announce import announced_id
 from inbox.handlers.follow import local_group
 from inbox.models import InboxItem
 from inbox.objects import find_object, forget
-from inbox.registry import handles
-from inbox.shape import http_url, object_id, object_of, requester
+from inbox.registry import handles, signed_by_actor
+from inbox.shape import http_url, object_id, object_of
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -52,14 +52,14 @@ async def _remove(session: AsyncSession, follower: Follower | None, actor: str) 
 
 
 @handles("Undo", "Follow")
+@signed_by_actor
 async def undo_follow(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
     """Remove the follower, if the Follow being undone is the Undo's actor's own."""
-    actor = requester(activity, item.actor_ap_id)
     follow = object_of(activity)
     follow_id = object_id(activity)
-    if actor is None or follow_id is None or not isinstance(follow, dict):
+    if follow_id is None or not isinstance(follow, dict):
         return
     if http_url(get_id(follow.get("actor"))) != actor:
         return
@@ -70,17 +70,17 @@ async def undo_follow(
 
 
 @handles("Undo", "Announce")
+@signed_by_actor
 async def undo_announce(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
     """A followed group takes back a post it relayed: we stop keeping it.
 
     Only the announcer can undo its Announce, and only an object that came to us
     through it (``via``) is dropped; one whose owner we follow ourselves stays.
     """
-    actor = requester(activity, item.actor_ap_id)
     announced = object_of(activity)
-    if actor is None or not isinstance(announced, dict):
+    if not isinstance(announced, dict):
         return
     if http_url(get_id(announced.get("actor"))) != actor:
         log.warning("%s tried to undo an Announce by %s", actor, announced.get("actor"))
@@ -92,13 +92,13 @@ async def undo_announce(
 
 
 @handles("Undo")
+@signed_by_actor
 async def undo_other(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
     """An Undo naming its object only by id still undoes a Follow we know by that id."""
-    actor = requester(activity, item.actor_ap_id)
     target = object_id(activity)
-    if actor is None or target is None or has_type(object_of(activity), "Follow"):
+    if target is None or has_type(object_of(activity), "Follow"):
         return
     # Undo{Like}, Undo{Block}…, or an Announce named by id: nothing of ours to undo.
     await _remove(session, await _by_follow_id(session, target), actor)

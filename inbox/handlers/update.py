@@ -12,23 +12,23 @@ from forum.receive import messages_of, receive_edit
 from inbox.models import InboxItem
 from inbox.objects import find_object, is_storable, limited, owned_by, update_object
 from inbox.origin import object_from_actor
-from inbox.registry import handles
+from inbox.registry import handles, signed_by_actor
 from inbox.shape import object_id, requester
 from inbox.shared_objects import mirror_shared
 
 
 @handles("Update")
+@signed_by_actor
 async def update(
-    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
     """Replace a stored object with its owner's new version; unknown objects are ignored.
 
     As in Mastodon, an Update never creates an object we did not have. A post a group
     keeps (``forum.receive``) is edited too, and passed on if the group announced it.
     """
-    actor = requester(activity, item.actor_ap_id)
     target = object_id(activity)
-    if actor is None or target is None:
+    if target is None:
         return
     row = await find_object(session, target)
     stored = row is not None and not row.deleted and row.attributed_to == actor

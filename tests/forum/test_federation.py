@@ -15,8 +15,13 @@ import pytest
 from sqlalchemy import select
 
 from actors.groups import get_group
+from documents.common import Meta
+from documents.multilingual import Multilingual
+from documents.offer import OfferSpec, offer_document
 from follows import actions
 from inbox.models import RemoteObject
+from sharing.board import open_entries
+from store.db import utcnow
 from tests.bovine_peer import BovinePeer, start_bovine_peer
 from tests.forum.support import MASTODON_CONTEXT, PUBLIC, forum_group, join, mastodon_post
 from tests.helpers import add_group
@@ -150,3 +155,25 @@ async def test_edit_delete_and_remove_reach_the_followers(
     copy = await net.river_copy(note["id"])
     assert copy is not None and copy.deleted
     assert net.bovine_announces()[-1]["object"]["type"] == "Delete"
+
+
+async def test_a_need_relayed_by_a_followed_group_is_on_the_board(
+    make_instance: Any, bovine: BovinePeer, mastodon: Peer
+) -> None:
+    net = await _network(make_instance, bovine, mastodon, "open")
+
+    # Given ana asks the group for help with a need (FEP-0837), as a Mutuals member would
+    spec = OfferSpec(kind="need", title=Multilingual.single("en", "Ladder"), skills=("ladders",))
+    note_id = mastodon.new_id(net.ana, "statuses")
+    meta = Meta(note_id, net.ana.id, utcnow(), to=[PUBLIC], cc=[net.group_id])
+    need = offer_document(spec, meta, lambda name: f"{mastodon.base_url}/tags/{name}")
+    need["audience"] = net.group_id
+    need["tag"].append({"type": "Mention", "href": net.group_id, "name": "@garden"})
+    mastodon.serve({"@context": MASTODON_CONTEXT, **need})
+    await net.send(mastodon.activity(net.ana, "Create", need, to=[PUBLIC], cc=[net.group_id]))
+
+    # Then river, which follows garden and not ana, shows it on its board
+    async with net.river.ctx.sessions() as session:
+        river = await get_group(session, "river")
+        entries = await open_entries(session, net.river.ctx, river)
+    assert [(e.kind, e.title, e.url) for e in entries] == [("need", "Ladder", note_id)]

@@ -362,3 +362,18 @@ async def test_replies_are_kept_in_the_thread_and_listed_in_replies(
         )
     assert collection.json()["orderedItems"] == [reply["object"]["id"]]
     assert collection.json()["totalItems"] == 1
+
+
+async def test_a_policy_change_applies_to_the_next_post(
+    instance: Instance, peer: Peer, cli: Cli
+) -> None:
+    group_id, ana, _posts = await _posted(instance, peer, "open", "First")
+    assert len(announces(peer)) == 2
+    out = await cli.ok(instance, "group", "update", "garden", "--posting", "organizers")
+    assert out == "garden: posting organizers, announcing top-level\n"
+    assert "posting:         organizers" in await cli.ok(instance, "group", "show", "garden")
+    peer.received.clear()
+
+    await _send(instance, peer, group_id, mastodon_post(peer, ana, group_id, "garden", "Second"))
+    assert announces(peer) == []
+    assert [m.status for m in await messages(instance)] == ["announced", "kept"]
