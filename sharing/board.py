@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.instance import Context
 from actors.models import Group
 from federation.content import plain_text
 from federation.markdown import normalize_hashtag
@@ -91,7 +90,6 @@ async def _network(session: AsyncSession, group: Group, now: dt.datetime) -> lis
 
 async def open_entries(
     session: AsyncSession,
-    ctx: Context,
     group: Group,
     *,
     skill: str | None = None,

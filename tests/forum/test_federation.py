@@ -175,5 +175,5 @@ async def test_a_need_relayed_by_a_followed_group_is_on_the_board(
     # Then river, which follows garden and not ana, shows it on its board
     async with net.river.ctx.sessions() as session:
         river = await get_group(session, "river")
-        entries = await open_entries(session, net.river.ctx, river)
+        entries = await open_entries(session, river)
     assert [(e.kind, e.title, e.url) for e in entries] == [("need", "Ladder", note_id)]

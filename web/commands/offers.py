@@ -55,8 +55,8 @@ async def responses(args: argparse.Namespace, settings: Settings) -> int:
 
 async def show_board(args: argparse.Namespace, settings: Settings) -> int:
     """The open offers and needs of the group and the groups it follows."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        entries = await board.open_entries(session, ctx, group, skill=args.skill, area=args.area)
+    async with group_session(settings, args.group) as (_ctx, session, group):
+        entries = await board.open_entries(session, group, skill=args.skill, area=args.area)
         if not entries:
             print("no open offers or needs")
         for entry in entries:
