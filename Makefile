@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 DEV_ENV := MUTUALS_DEV=1 MUTUALS_BASE_URL=http://127.0.0.1:8000
 
-.PHONY: install run test test-sqlite test-postgres check bench clean
+.PHONY: install run test test-sqlite test-postgres check bench constraints clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the tests passed with.
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -42,6 +43,14 @@ check: install
 # The four benchmarks (a few minutes each); figures and how to read them: benchmarks/README.md
 bench: install
 	for b in inbox_ingest fanout fanout_faults reads; do $(BIN)/python -m benchmarks.$$b || exit 1; done
+
+# Re-pin constraints.txt to the newest versions pyproject.toml allows; then run make test.
+constraints:
+	pin=$$(mktemp -d) && $(PYTHON) -m venv $$pin \
+		&& $$pin/bin/python -m pip install --quiet --upgrade pip \
+		&& $$pin/bin/python -m pip install --quiet -e '.[dev]' \
+		&& { grep '^#' constraints.txt; $$pin/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new \
+		&& mv constraints.txt.new constraints.txt; status=$$?; rm -rf $$pin constraints.txt.new; exit $$status
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -11,9 +11,12 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from documents.errors import UserError
 from web.commands import follows, forum, groups, moderation, posts, queue, server, sharing
-from web.settings import load_settings
+from web.migrate import require_current_schema
+from web.settings import Settings, describe_database, load_settings
 
 COMMAND_MODULES = (server, groups, follows, posts, forum, moderation, sharing, queue)
+WITHOUT_SCHEMA = {"migrate"}
+"""Commands that run on a database whatever its schema; every other one needs it current."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,18 +28,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the parsed command, once the database is known to have this version's schema."""
+    if args.command not in WITHOUT_SCHEMA:
+        await require_current_schema(settings.database_url)
+    return int(await args.handler(args, settings) or 0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mutuals`` console script."""
     args = build_parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings()
-        return int(asyncio.run(args.handler(args, settings)) or 0)
+        return asyncio.run(run(args, settings))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        print(f"error: cannot reach the database: {reason}", file=sys.stderr)
-        print("check MUTUALS_DATABASE_URL and that the database server is running", file=sys.stderr)
+        where = f" {describe_database(settings.database_url)}" if settings else ""
+        print(
+            f"error: cannot reach the database{where}: {reason}; "
+            "check MUTUALS_DATABASE_URL and that the database server is running",
+            file=sys.stderr,
+        )
     except KeyboardInterrupt:
         return 130
     return 1

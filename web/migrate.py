@@ -1,31 +1,37 @@
-"""Apply the Alembic migrations to a database."""
+"""Apply the Alembic migrations to a database, and check a database is migrated."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-import migrations
+from documents.errors import UserError
+from store.db import make_engine
+from web.schema import MIGRATIONS_DIR, head_revisions, known_revisions, revisions_of
+from web.settings import describe_database, sqlite_path
 
-MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+class SchemaError(UserError):
+    """The database schema is missing, or not the one this version of Mutuals migrates to."""
 
 
 def alembic_config(database_url: str) -> Config:
     """An Alembic config pointing at our migrations and the given database."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", database_url)
+    # Alembic's options go through configparser interpolation, where "%" starts a
+    # reference: a URL-encoded password ("p%40ss") must be written "%%" to come back as is.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
 
 
 def ensure_sqlite_dir(database_url: str) -> None:
     """Create the folder of an SQLite file database when it is missing."""
-    prefix = "sqlite+aiosqlite:///"
-    if database_url.startswith(prefix) and ":memory:" not in database_url:
-        Path(database_url.removeprefix(prefix)).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _upgrade(database_url: str) -> None:
@@ -36,3 +42,41 @@ def _upgrade(database_url: str) -> None:
 async def upgrade(database_url: str) -> None:
     """Migrate the database to the newest schema (runs Alembic in a thread)."""
     await asyncio.to_thread(_upgrade, database_url)
+
+
+async def current_revisions(database_url: str) -> frozenset[str]:
+    """The revisions the database is at: empty when it has no schema.
+
+    A missing SQLite file is not created: it has no schema.
+    """
+    path = sqlite_path(database_url)
+    if path is not None and not path.exists():
+        return frozenset()
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(revisions_of)
+    finally:
+        await engine.dispose()
+
+
+async def require_current_schema(database_url: str, *, allow_older: bool = False) -> None:
+    """Raise ``SchemaError`` unless the database is at the newest revisions of this version.
+
+    With ``allow_older`` (for ``mutuals migrate``), only a schema this version does not
+    know (migrated by a newer version) is refused.
+    """
+    current = await current_revisions(database_url)
+    if current == head_revisions():
+        return
+    where = describe_database(database_url)
+    unknown = current - known_revisions()
+    if unknown:
+        raise SchemaError(
+            f"the database {where} has schema revision {', '.join(sorted(unknown))}, "
+            "newer than this version of Mutuals knows: upgrade Mutuals"
+        )
+    if allow_older:
+        return
+    state = "has no schema" if not current else "has a schema older than this version of Mutuals"
+    raise SchemaError(f"the database {where} {state}: run `mutuals migrate` first")

@@ -9,10 +9,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from documents.errors import UserError
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/mutuals.db"
+DEFAULT_DATA_DIR = "var"
+"""``MUTUALS_DATA_DIR`` when unset, taken from the working directory when settings load."""
+DATABASE_FILE = "mutuals.db"
+"""The SQLite database in the data folder, used when ``MUTUALS_DATABASE_URL`` is unset."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(UserError):
@@ -33,12 +40,60 @@ def _number(values: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name}={text!r} is not a number") from None
 
 
+def sqlite_path(database_url: str) -> Path | None:
+    """The file an SQLite URL names; None for other databases and in-memory or ``file:`` ones."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        raise SettingsError(
+            "MUTUALS_DATABASE_URL is not a database URL such as "
+            "postgresql+asyncpg://user:password@host:5432/dbname"
+        ) from None
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else Path(database)
+
+
+def sqlite_url(path: Path) -> str:
+    """The URL of the SQLite database file at ``path`` (absolute).
+
+    The path goes in as it is: SQLAlchemy 2.0 reads an SQLite path verbatim, so
+    percent-encoding it would name another file there.
+    """
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def describe_database(database_url: str) -> str:
+    """The database for messages: an SQLite file's path, or the URL without its password."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        return str(path)
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def _absolute_database_url(database_url: str) -> str:
+    """``database_url`` with a relative SQLite path made absolute from the working directory.
+
+    So that every error names the file the process really opens, and a command run from
+    elsewhere is not silently given a new, empty database.
+    """
+    path = sqlite_path(database_url)
+    if path is None or path.is_absolute():
+        return database_url
+    scheme, _, rest = database_url.partition(":///")
+    return f"{scheme}:///{Path.cwd()}/{rest}"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything an instance needs to know about itself."""
 
     base_url: str
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/{DATABASE_FILE}"
+    """SQLAlchemy URL; ``load_settings`` makes an SQLite path absolute."""
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    """Folder of the default SQLite database; ``load_settings`` makes it absolute."""
     secret_key: str = ""
     dev: bool = False
     authorized_fetch: bool = False
@@ -56,6 +111,10 @@ class Settings:
     """Posts of one member a group announces in an hour before holding the rest."""
     max_mentions: int = 10
     """A member's post mentioning more accounts than this is held for a moderator."""
+    log_level: str = "INFO"
+    """Lowest level logged by ``mutuals serve`` and ``worker``: DEBUG … CRITICAL."""
+    log_format: str = "text"
+    """``text`` (one readable line a record) or ``json`` (one JSON object a line)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -86,6 +145,10 @@ class Settings:
                 "MUTUALS_QUEUE_LEASE, MUTUALS_CONNECT_TIMEOUT and MUTUALS_REQUEST_TIMEOUT "
                 "must be positive numbers of seconds"
             )
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(f"MUTUALS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError("MUTUALS_LOG_FORMAT must be 'text' or 'json'")
         if self.dev:
             return self
         if parts.scheme != "https":
@@ -112,9 +175,13 @@ def load_settings(
     values.update(os.environ if environ is None else environ)
     dev = _flag(values.get("MUTUALS_DEV"))
     default_base = "http://127.0.0.1:8000" if dev else ""
+    data_dir = Path(values.get("MUTUALS_DATA_DIR", "").strip() or DEFAULT_DATA_DIR)
+    data_dir = data_dir.expanduser().resolve()
+    database_url = values.get("MUTUALS_DATABASE_URL", "").strip()
     settings = Settings(
         base_url=values.get("MUTUALS_BASE_URL", default_base).rstrip("/"),
-        database_url=values.get("MUTUALS_DATABASE_URL", DEFAULT_DATABASE_URL),
+        database_url=_absolute_database_url(database_url or sqlite_url(data_dir / DATABASE_FILE)),
+        data_dir=data_dir,
         secret_key=values.get("MUTUALS_SECRET_KEY", ""),
         dev=dev,
         authorized_fetch=_flag(values.get("MUTUALS_AUTHORIZED_FETCH")),
@@ -128,5 +195,7 @@ def load_settings(
         inbox_burst=int(_number(values, "MUTUALS_INBOX_BURST", 300)),
         posts_per_hour=int(_number(values, "MUTUALS_POSTS_PER_HOUR", 20)),
         max_mentions=int(_number(values, "MUTUALS_MAX_MENTIONS", 10)),
+        log_level=values.get("MUTUALS_LOG_LEVEL", "INFO").strip().upper(),
+        log_format=values.get("MUTUALS_LOG_FORMAT", "text").strip().lower(),
     )
     return settings.validate()

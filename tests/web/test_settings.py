@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from web.settings import SettingsError, load_settings
+from web.settings import SettingsError, load_settings, sqlite_path
 
 NO_FILE = Path("/nonexistent/.env")
 
@@ -61,3 +61,56 @@ def test_inbox_rate_limit_settings() -> None:
     for bad in ({"MUTUALS_INBOX_RATE": "fast"}, {"MUTUALS_INBOX_BURST": "0"}):
         with pytest.raises(SettingsError, match="MUTUALS_INBOX_"):
             load_settings({"MUTUALS_DEV": "1", **bad}, NO_FILE)
+
+
+def test_data_dir_defaults_to_var_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({"MUTUALS_DEV": "1"}, NO_FILE)
+    assert settings.data_dir == tmp_path.resolve() / "var"
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path.resolve()}/var/mutuals.db"
+
+
+def test_data_dir_setting_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({"MUTUALS_DEV": "1", "MUTUALS_DATA_DIR": "data/../state"}, NO_FILE)
+    assert settings.data_dir == tmp_path.resolve() / "state"
+    assert sqlite_path(settings.database_url) == tmp_path.resolve() / "state" / "mutuals.db"
+    elsewhere = load_settings({"MUTUALS_DEV": "1", "MUTUALS_DATA_DIR": "/srv/mutuals"}, NO_FILE)
+    assert elsewhere.database_url == "sqlite+aiosqlite:////srv/mutuals/mutuals.db"
+
+
+def test_database_url_relative_sqlite_made_absolute_others_kept_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    def url(value: str) -> str:
+        return load_settings(
+            {"MUTUALS_DEV": "1", "MUTUALS_DATABASE_URL": value}, NO_FILE
+        ).database_url
+
+    cwd = tmp_path.resolve()
+    assert (
+        url("sqlite+aiosqlite:///db/x.db?timeout=5")
+        == f"sqlite+aiosqlite:///{cwd}/db/x.db?timeout=5"
+    )
+    assert url("sqlite+aiosqlite:////abs/x.db") == "sqlite+aiosqlite:////abs/x.db"
+    assert url("sqlite+aiosqlite:///:memory:") == "sqlite+aiosqlite:///:memory:"
+    postgres = "postgresql+asyncpg://u:p%40ss%25@db.example:5432/mutuals"
+    assert url(postgres) == postgres
+    with pytest.raises(SettingsError, match="MUTUALS_DATABASE_URL is not a database URL"):
+        url("not a url")
+
+
+def test_log_settings() -> None:
+    settings = load_settings({"MUTUALS_DEV": "1"}, NO_FILE)
+    assert (settings.log_level, settings.log_format) == ("INFO", "text")
+    env = {"MUTUALS_DEV": "1", "MUTUALS_LOG_LEVEL": "debug", "MUTUALS_LOG_FORMAT": "JSON"}
+    settings = load_settings(env, NO_FILE)
+    assert (settings.log_level, settings.log_format) == ("DEBUG", "json")
+    with pytest.raises(SettingsError, match="MUTUALS_LOG_LEVEL must be one of DEBUG, INFO"):
+        load_settings({"MUTUALS_DEV": "1", "MUTUALS_LOG_LEVEL": "verbose"}, NO_FILE)
+    with pytest.raises(SettingsError, match="MUTUALS_LOG_FORMAT must be 'text' or 'json'"):
+        load_settings({"MUTUALS_DEV": "1", "MUTUALS_LOG_FORMAT": "xml"}, NO_FILE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 from typing import Any
 
@@ -11,27 +12,37 @@ import uvicorn
 
 from web.app import create_app, freeze_startup_objects
 from web.commands.base import add_command
-from web.migrate import upgrade
+from web.logs import configure_logging
+from web.migrate import require_current_schema, upgrade
 from web.runtime import open_context
 from web.settings import Settings
 from web.workers import running_workers
 
+log = logging.getLogger("mutuals.worker")
+
 
 async def migrate(args: argparse.Namespace, settings: Settings) -> int:
-    """Bring the database schema up to date."""
+    """Bring the database schema up to date (never back from a newer version's)."""
+    await require_current_schema(settings.database_url, allow_older=True)
     await upgrade(settings.database_url)
     print("database is up to date")
     return 0
 
 
 async def serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve the web application (and, when MUTUALS_RUN_WORKERS is on, the workers)."""
+    """Serve the web application (and, when MUTUALS_RUN_WORKERS is on, the workers).
+
+    The command line has checked the schema is current before this runs.
+    """
+    configure_logging(settings.log_level, settings.log_format)
     config = uvicorn.Config(
         create_app(settings),
         host=args.host,
         port=args.port,
         proxy_headers=True,
-        log_level="info",
+        # Uvicorn's loggers go through ours (configure_logging), level and format included.
+        log_config=None,
+        log_level=None,
     )
     freeze_startup_objects()
     await uvicorn.Server(config).serve()
@@ -40,12 +51,13 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 async def worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run the inbox and delivery workers until SIGTERM or SIGINT."""
+    configure_logging(settings.log_level, settings.log_format)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with open_context(settings) as ctx, running_workers(ctx, enabled=True):
-        print("worker running; stop with Ctrl-C or SIGTERM", flush=True)
+        log.info("worker running; stop with Ctrl-C or SIGTERM")
         await stop.wait()
     return 0
 

@@ -1,0 +1,56 @@
+"""Which migrations the database has, and which this version has (``/readyz``, the CLI)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import migrations
+
+MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+# Alembic's own table, read directly: its MigrationContext logs two lines a call.
+VERSIONS = sa.table("alembic_version", sa.column("version_num", sa.String))
+
+
+@functools.cache
+def _script() -> ScriptDirectory:
+    return ScriptDirectory(str(MIGRATIONS_DIR))
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The newest revision of every branch of our migrations (read once per process)."""
+    return frozenset(_script().get_heads())
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this version of Mutuals has."""
+    return frozenset(revision.revision for revision in _script().walk_revisions())
+
+
+def revisions_of(connection: Connection) -> frozenset[str]:
+    """The revisions a database is at (none before its first ``mutuals migrate``)."""
+    if not sa.inspect(connection).has_table(VERSIONS.name):
+        return frozenset()
+    return frozenset(connection.execute(sa.select(VERSIONS.c.version_num)).scalars())
+
+
+async def current_revisions(session: AsyncSession) -> frozenset[str]:
+    """`revisions_of` the session's database."""
+    connection = await session.connection()
+    return await connection.run_sync(revisions_of)
+
+
+def schema_problem(current: frozenset[str], heads: frozenset[str]) -> str | None:
+    """Why a database at ``current`` is not at ``heads``, or None when it is."""
+    if current == heads:
+        return None
+    found = ", ".join(sorted(current)) or "no migration"
+    return f"database at {found}, code expects {', '.join(sorted(heads))}: run `mutuals migrate`"
