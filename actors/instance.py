@@ -15,7 +15,11 @@ from actors.urls import Urls
 from federation.failure_memory import FailureMemory
 from federation.httpsig import PrivateKey, SchemeMemory
 from federation.safe_client import FetchPolicy
-from store.queue import DEFAULT_LEASE
+from store.heartbeats import Heartbeats
+from store.queue import DEFAULT_LEASE, insert_ignoring_conflicts
+
+INSTANCE_KEY_ID = 1
+"""The one row of ``instance_keys`` (migration 0007 refuses any other id)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Context:
     lease: dt.timedelta = DEFAULT_LEASE
     """How long a worker holds claimed queue rows between heartbeats (see ``store.queue``)."""
     posting: PostingLimits = field(default_factory=PostingLimits)
+    heartbeats: Heartbeats = field(default_factory=Heartbeats)
+    """This process's worker heartbeats (``store.heartbeats``), read by ``/readyz``."""
     _keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     @property
@@ -75,11 +81,30 @@ class Context:
 
 
 async def instance_key_pair(session: AsyncSession) -> tuple[str, str]:
-    """The instance actor's (private PEM, public PEM), created on first use."""
-    row = (await session.execute(select(InstanceKey).limit(1))).scalar_one_or_none()
+    """The instance actor's (private PEM, public PEM), created on first use.
+
+    Web and worker processes starting at once on an empty database may each make a
+    key; each inserts its own only if the row is still absent and then reads the row
+    back, so all of them sign with the one key ``/actor`` publishes.
+    """
+    row = await _stored_key(session)
     if row is None:
         private_pem, public_pem = generate_key_pair()
-        row = InstanceKey(private_key_pem=private_pem, public_key_pem=public_pem)
-        session.add(row)
+        values = {
+            "id": INSTANCE_KEY_ID,
+            "private_key_pem": private_pem,
+            "public_key_pem": public_pem,
+        }
+        await session.execute(insert_ignoring_conflicts(session, InstanceKey).values(values))
         await session.commit()
+        row = await _stored_key(session)
+        if row is None:
+            raise RuntimeError("the instance key vanished as it was created")
     return row.private_key_pem, row.public_key_pem
+
+
+async def _stored_key(session: AsyncSession) -> InstanceKey | None:
+    # The lowest id: before migration 0007 a race could leave several rows, and the
+    # migration keeps the lowest (the one an unordered select found, hence published).
+    query = select(InstanceKey).order_by(InstanceKey.id).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from store.db import Base, UTCDateTime, utcnow
@@ -42,9 +51,11 @@ class Group(Base):
 
 
 class InstanceKey(Base):
-    """The key pair of the instance actor, which signs outgoing GETs. One row."""
+    """The key pair of the instance actor, which signs outgoing GETs. One row, id 1
+    (``actors.instance.instance_key_pair``); the database refuses any other."""
 
     __tablename__ = "instance_keys"
+    __table_args__ = (CheckConstraint("id = 1", name="instance_keys_one_row"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     private_key_pem: Mapped[str] = mapped_column(Text)

@@ -14,6 +14,7 @@ import moderation.models
 import outbox.models
 import posts.models
 import sharing.models
+import store.heartbeats
 from store.db import Base, is_sqlite, make_engine
 
 # Importing the model modules registers their tables on the one metadata.
@@ -25,6 +26,7 @@ _MODELS = (
     outbox.models,
     posts.models,
     sharing.models,
+    store.heartbeats,
 )
 target_metadata = Base.metadata
 

@@ -17,6 +17,7 @@ import moderation.models
 import outbox.models
 import posts.models
 import sharing.models
+import store.heartbeats
 from store.db import Base, make_engine
 
 MODELS = (
@@ -27,6 +28,7 @@ MODELS = (
     outbox.models,
     posts.models,
     sharing.models,
+    store.heartbeats,
 )
 
 

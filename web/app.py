@@ -13,7 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from web.ratelimit import inbox_limiter
-from web.routes import actors, calendars, collections, discovery, inbox, objects
+from web.routes import actors, calendars, collections, discovery, health, inbox, objects
 from web.runtime import open_context
 from web.settings import Settings
 from web.workers import running_workers
@@ -34,6 +34,7 @@ def create_app(
 
     static = StaticFiles(directory=str(Path(__file__).parent / "static"))
     routes = [
+        *health.routes,
         *discovery.routes,
         *actors.routes,
         *inbox.routes,

@@ -5,6 +5,10 @@ keeps its own pipeline full), plus the periodic sharing step. On stop (SIGTERM, 
 the web app shutting down) each loop finishes what it holds within `GRACE` seconds;
 anything still running then is cancelled and its rows given back, so a restarted
 worker resumes them at once.
+
+Each loop records a heartbeat (``store.heartbeats``, at most every 15 s) after a step
+that did not raise; ``/readyz`` reads them. The delivery loop (``outbox.loop.serve``)
+has no steps, so its heartbeat says only that it is still running.
 """
 
 from __future__ import annotations
@@ -25,14 +29,36 @@ log = logging.getLogger("mutuals.workers")
 
 Step = Callable[[Context], Awaitable[int]]
 GRACE = 5.0
+DELIVERY = "delivery"
+RUN_ONCE: dict[str, Step] = {
+    "inbox": inbox_worker.run_once,
+    "fanout": fanout.run_once,
+    DELIVERY: delivery.run_once,
+    "sharing": step.run_once,
+}
+"""The ``run_once`` of every worker loop, by the name its heartbeat bears."""
+LOOPS = tuple(RUN_ONCE)
+"""Every worker loop: ``/readyz`` expects a recent heartbeat from each."""
+
+
+def beating(name: str, step: Step) -> Step:
+    """``step``, recording loop ``name``'s heartbeat each time it returns."""
+
+    async def beating_step(ctx: Context) -> int:
+        handled = await step(ctx)
+        await ctx.heartbeats.beat(ctx.sessions, name)
+        return handled
+
+    return beating_step
 
 
 def worker_steps() -> list[Step]:
     """The ``run_once`` of every queue worker; each returns how many rows it handled.
 
     ``sharing_step`` is periodic rather than a queue: offers expiring, poll tallies, events.
+    Each records its loop's heartbeat, as the running loops do.
     """
-    return [inbox_worker.run_once, fanout.run_once, delivery.run_once, step.run_once]
+    return [beating(name, step) for name, step in RUN_ONCE.items()]
 
 
 async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 0.5) -> None:
@@ -55,6 +81,13 @@ async def _stoppable(ctx: Context, step: Step, stop: asyncio.Event, grace: float
     await wind_down([loop], grace)
 
 
+async def _beat_while_running(ctx: Context, name: str, task: asyncio.Task[None]) -> None:
+    """Record loop ``name``'s heartbeat as long as ``task`` runs."""
+    while not task.done():
+        await ctx.heartbeats.beat(ctx.sessions, name)
+        await asyncio.wait([task], timeout=ctx.heartbeats.every)
+
+
 @asynccontextmanager
 async def running_workers(
     ctx: Context, *, enabled: bool, grace: float = GRACE
@@ -64,9 +97,10 @@ async def running_workers(
         yield
         return
     stop = asyncio.Event()
-    steps: list[Step] = [inbox_worker.run_once, fanout.run_once, step.run_once]
+    steps = [beating(name, step) for name, step in RUN_ONCE.items() if name != DELIVERY]
     tasks = [asyncio.create_task(_stoppable(ctx, step, stop, grace)) for step in steps]
-    tasks.append(asyncio.create_task(serve_deliveries(ctx, stop, grace=grace)))
+    deliveries = asyncio.create_task(serve_deliveries(ctx, stop, grace=grace))
+    tasks += [deliveries, asyncio.create_task(_beat_while_running(ctx, DELIVERY, deliveries))]
     try:
         yield
     finally:

@@ -8,40 +8,42 @@ import asyncpg
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
-from actors.models import InstanceKey
+from store.db import utcnow
+from store.heartbeats import WorkerHeartbeat
 from store.short_writes import ShortWrites
 from tests.instances import Instance
 
 
-def _add_key(conn: Connection, pem: str) -> int:
-    conn.execute(insert(InstanceKey).values(private_key_pem=pem, public_key_pem=pem))
-    return int(conn.execute(select(func.count()).select_from(InstanceKey)).scalar_one())
+# Any small table does; worker heartbeats are store's own (one row a name).
+def _add_row(conn: Connection, name: str) -> int:
+    conn.execute(insert(WorkerHeartbeat).values(name=name, worker=name, seen_at=utcnow()))
+    return int(conn.execute(select(func.count()).select_from(WorkerHeartbeat)).scalar_one())
 
 
-def _add_key_then_fail(conn: Connection, pem: str) -> None:
-    _add_key(conn, pem)
+def _add_row_then_fail(conn: Connection, name: str) -> None:
+    _add_row(conn, name)
     raise RuntimeError("the work failed")
 
 
-async def _pems(instance: Instance) -> set[str]:
+async def _names(instance: Instance) -> set[str]:
     async with instance.ctx.sessions() as session:
-        return set((await session.execute(select(InstanceKey.private_key_pem))).scalars())
+        return set((await session.execute(select(WorkerHeartbeat.name))).scalars())
 
 
 async def test_work_is_committed_and_a_failure_rolled_back(instance: Instance) -> None:
     engine = instance.ctx.sessions.kw["bind"]
     writes = ShortWrites(engine)
-    before = await _pems(instance)
+    before = await _names(instance)
     try:
-        assert await writes.run(_add_key, "one") == len(before) + 1  # sees its own insert
+        assert await writes.run(_add_row, "one") == len(before) + 1  # sees its own insert
 
         with pytest.raises(RuntimeError, match="the work failed"):
-            await writes.run(_add_key_then_fail, "lost")
+            await writes.run(_add_row_then_fail, "lost")
 
-        assert await writes.run(_add_key, "two") == len(before) + 2  # still usable after
+        assert await writes.run(_add_row, "two") == len(before) + 2  # still usable after
     finally:
         await writes.close()
-    assert await _pems(instance) == before | {"one", "two"}
+    assert await _names(instance) == before | {"one", "two"}
 
 
 def _synchronous(conn: Connection) -> str:
@@ -67,7 +69,7 @@ async def test_a_lost_connection_is_replaced(instance: Instance) -> None:
     engine = instance.ctx.sessions.kw["bind"]
     writes = ShortWrites(engine)
     try:
-        await writes.run(_add_key, "before")
+        await writes.run(_add_row, "before")
         admin = await asyncpg.connect(
             engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         )
@@ -80,7 +82,7 @@ async def test_a_lost_connection_is_replaced(instance: Instance) -> None:
             await admin.close()
         assert ended >= 1
 
-        await writes.run(_add_key, "after")
+        await writes.run(_add_row, "after")
     finally:
         await writes.close()
-    assert {"before", "after"} <= await _pems(instance)
+    assert {"before", "after"} <= await _names(instance)
