@@ -17,6 +17,7 @@ from federation.httpsig import PrivateKey, SchemeMemory
 from federation.safe_client import FetchPolicy
 from store.heartbeats import Heartbeats
 from store.queue import DEFAULT_LEASE, insert_ignoring_conflicts
+from store.retention import Retention
 
 INSTANCE_KEY_ID = 1
 """The one row of ``instance_keys`` (migration 0007 refuses any other id)."""
@@ -57,6 +58,8 @@ class Context:
     posting: PostingLimits = field(default_factory=PostingLimits)
     heartbeats: Heartbeats = field(default_factory=Heartbeats)
     """This process's worker heartbeats (``store.heartbeats``), read by ``/readyz``."""
+    retention: Retention = field(default_factory=Retention)
+    """How long finished queue rows are kept, and this process's pruning schedule."""
     _keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     @property

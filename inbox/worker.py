@@ -28,6 +28,8 @@ from store.db import utcnow
 log = logging.getLogger("mutuals.inbox")
 
 MAX_ATTEMPTS = 8
+DONE = "done"
+"""The status of an applied item."""
 # Longer than FailureMemory's 60 s, so a retry really asks the origin again.
 FIRST_RETRY = dt.timedelta(seconds=90)
 LONGEST_RETRY = dt.timedelta(hours=12)
@@ -66,7 +68,7 @@ async def process(
             done = await session.execute(
                 update(InboxItem)
                 .where(lease.owns(item_id))
-                .values(**queue.finished("done"), processed_at=utcnow(), error=None)
+                .values(**queue.finished(DONE), processed_at=utcnow(), error=None)
                 .execution_options(synchronize_session=False)
             )
             if not getattr(done, "rowcount", 0):

@@ -16,6 +16,7 @@ from federation.httpsig import SchemeMemory
 from federation.safe_client import FetchPolicy, build_client
 from inbox.writer import InboxWriter
 from store.db import make_engine, make_sessionmaker
+from store.retention import Retention
 from web.settings import Settings
 
 
@@ -56,6 +57,7 @@ async def open_context(
             federation=settings.federation,
             lease=dt.timedelta(seconds=settings.queue_lease),
             posting=PostingLimits(settings.posts_per_hour, settings.max_mentions),
+            retention=Retention(days=settings.retention_days),
         )
     finally:
         await InboxWriter.close(sessions)

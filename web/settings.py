@@ -115,6 +115,8 @@ class Settings:
     """Lowest level logged by ``mutuals serve`` and ``worker``: DEBUG … CRITICAL."""
     log_format: str = "text"
     """``text`` (one readable line a record) or ``json`` (one JSON object a line)."""
+    retention_days: float = 7.0
+    """Days finished queue rows (inbox items, deliveries, fan-out jobs) are kept; 0 keeps all."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -144,6 +146,10 @@ class Settings:
             raise SettingsError(
                 "MUTUALS_QUEUE_LEASE, MUTUALS_CONNECT_TIMEOUT and MUTUALS_REQUEST_TIMEOUT "
                 "must be positive numbers of seconds"
+            )
+        if not 0 <= self.retention_days < 100_000:
+            raise SettingsError(
+                "MUTUALS_RETENTION_DAYS must be a number of days, 0 or more (0 keeps everything)"
             )
         if self.log_level not in LOG_LEVELS:
             raise SettingsError(f"MUTUALS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
@@ -197,5 +203,6 @@ def load_settings(
         max_mentions=int(_number(values, "MUTUALS_MAX_MENTIONS", 10)),
         log_level=values.get("MUTUALS_LOG_LEVEL", "INFO").strip().upper(),
         log_format=values.get("MUTUALS_LOG_FORMAT", "text").strip().lower(),
+        retention_days=_number(values, "MUTUALS_RETENTION_DAYS", 7.0),
     )
     return settings.validate()

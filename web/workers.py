@@ -1,7 +1,8 @@
 """Running the queue workers as background loops (in the web process or ``mutuals worker``).
 
 Three queues: inbox items, fan-out jobs and deliveries (``outbox.loop``
-keeps its own pipeline full), plus the periodic sharing step. On stop (SIGTERM, or
+keeps its own pipeline full), plus the periodic sharing step and the pruning of
+finished queue rows (`prune_once`, at most every few minutes). On stop (SIGTERM, or
 the web app shutting down) each loop finishes what it holds within `GRACE` seconds;
 anything still running then is cancelled and its rows given back, so a restarted
 worker resumes them at once.
@@ -20,10 +21,13 @@ from contextlib import asynccontextmanager, suppress
 
 from actors.instance import Context
 from inbox import worker as inbox_worker
+from inbox.retention import prune_received
 from outbox import delivery, fanout
 from outbox.loop import serve as serve_deliveries
+from outbox.retention import prune_sent
 from sharing import step
 from store.queue import wind_down
+from store.retention import BATCH, MAX_BATCHES
 
 log = logging.getLogger("mutuals.workers")
 
@@ -41,6 +45,26 @@ LOOPS = tuple(RUN_ONCE)
 """Every worker loop: ``/readyz`` expects a recent heartbeat from each."""
 
 
+async def prune_once(ctx: Context) -> int:
+    """Delete finished queue rows older than the retention, if a pass is due; how many.
+
+    Not a loop of its own for ``/readyz``: it has nothing to report between passes.
+    """
+    retention = ctx.retention
+    if not retention.due():
+        return 0
+    # Counted from the attempt, so a failing database costs one try per period.
+    retention.ran(behind=False)
+    before = retention.cutoff()
+    received = await prune_received(ctx.sessions, before)
+    sent = await prune_sent(ctx.sessions, before)
+    if received or sent:
+        log.info("pruned %d inbox item(s) and %d delivery or fan-out row(s)", received, sent)
+    # A table that filled its batches may have more: run again without waiting.
+    retention.ran(behind=max(received, sent) >= BATCH * MAX_BATCHES)
+    return received + sent
+
+
 def beating(name: str, step: Step) -> Step:
     """``step``, recording loop ``name``'s heartbeat each time it returns."""
 
@@ -56,9 +80,9 @@ def worker_steps() -> list[Step]:
     """The ``run_once`` of every queue worker; each returns how many rows it handled.
 
     ``sharing_step`` is periodic rather than a queue: offers expiring, poll tallies, events.
-    Each records its loop's heartbeat, as the running loops do.
+    Each records its loop's heartbeat, as the running loops do; `prune_once` comes last.
     """
-    return [beating(name, step) for name, step in RUN_ONCE.items()]
+    return [*(beating(name, step) for name, step in RUN_ONCE.items()), prune_once]
 
 
 async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 0.5) -> None:
@@ -98,6 +122,7 @@ async def running_workers(
         return
     stop = asyncio.Event()
     steps = [beating(name, step) for name, step in RUN_ONCE.items() if name != DELIVERY]
+    steps.append(prune_once)
     tasks = [asyncio.create_task(_stoppable(ctx, step, stop, grace)) for step in steps]
     deliveries = asyncio.create_task(serve_deliveries(ctx, stop, grace=grace))
     tasks += [deliveries, asyncio.create_task(_beat_while_running(ctx, DELIVERY, deliveries))]
