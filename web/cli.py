@@ -10,13 +10,17 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from documents.errors import UserError
-from web.commands import follows, forum, groups, moderation, posts, queue, server, sharing
+from web.commands import backup, follows, forum, groups, moderation, posts, queue, server, sharing
 from web.migrate import require_current_schema
 from web.settings import Settings, describe_database, load_settings
 
-COMMAND_MODULES = (server, groups, follows, posts, forum, moderation, sharing, queue)
-WITHOUT_SCHEMA = {"migrate"}
-"""Commands that run on a database whatever its schema; every other one needs it current."""
+COMMAND_MODULES = (server, groups, follows, posts, forum, moderation, sharing, queue, backup)
+WITHOUT_SCHEMA = {"migrate", "backup", "restore"}
+"""Commands that run on a database whatever its schema; every other one needs it current.
+
+``backup`` saves a database before a newer version migrates it; ``restore`` fills an
+empty one (and checks the schema itself).
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import Connection
 
 from documents.errors import UserError
 from store.db import make_engine
 from web.schema import MIGRATIONS_DIR, head_revisions, known_revisions, revisions_of
 from web.settings import describe_database, sqlite_path
+
+T = TypeVar("T")
 
 
 class SchemaError(UserError):
@@ -45,17 +50,20 @@ async def upgrade(database_url: str) -> None:
 
 
 async def current_revisions(database_url: str) -> frozenset[str]:
-    """The revisions the database is at: empty when it has no schema.
+    """The revisions the database is at: empty when it has no schema."""
+    return await read_existing(database_url, revisions_of, frozenset())
 
-    A missing SQLite file is not created: it has no schema.
-    """
+
+async def read_existing(database_url: str, read: Callable[[Connection], T], missing: T) -> T:
+    """``read`` on a connection to the database, or ``missing`` for an SQLite file that
+    does not exist (which is not created by looking)."""
     path = sqlite_path(database_url)
     if path is not None and not path.exists():
-        return frozenset()
+        return missing
     engine = make_engine(database_url)
     try:
         async with engine.connect() as conn:
-            return await conn.run_sync(revisions_of)
+            return await conn.run_sync(read)
     finally:
         await engine.dispose()
 
