@@ -10,16 +10,38 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from documents.errors import UserError
-from web.commands import backup, follows, forum, groups, moderation, posts, queue, server, sharing
+from web.commands import (
+    backup,
+    doctor,
+    follows,
+    forum,
+    groups,
+    moderation,
+    posts,
+    queue,
+    server,
+    sharing,
+)
 from web.migrate import require_current_schema
 from web.settings import Settings, describe_database, load_settings
 
-COMMAND_MODULES = (server, groups, follows, posts, forum, moderation, sharing, queue, backup)
-WITHOUT_SCHEMA = {"migrate", "backup", "restore"}
+COMMAND_MODULES = (
+    server,
+    groups,
+    follows,
+    posts,
+    forum,
+    moderation,
+    sharing,
+    queue,
+    backup,
+    doctor,
+)
+WITHOUT_SCHEMA = {"migrate", "backup", "restore", "doctor"}
 """Commands that run on a database whatever its schema; every other one needs it current.
 
 ``backup`` saves a database before a newer version migrates it; ``restore`` fills an
-empty one (and checks the schema itself).
+empty one (and checks the schema itself); ``doctor`` reports it.
 """
 
 
@@ -44,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings: Settings | None = None
     try:
-        settings = load_settings()
+        # A command may load its own (``doctor`` reports settings others refuse).
+        settings = getattr(args, "load_settings", load_settings)()
         return asyncio.run(run(args, settings))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,14 +2,13 @@
 
 ``/healthz`` says the process answers (it touches nothing else). ``/readyz`` says the
 instance can do its work: the database answers, its schema is the one this code
-expects, and every worker loop recorded a heartbeat within `SEEN_WITHIN`. Otherwise
+expects, and every worker loop recorded a heartbeat within `web.doctor.SEEN_WITHIN`. Otherwise
 503, with one line per failed check (``database:``, ``schema:``, ``workers:``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 
 from sqlalchemy import select
@@ -20,12 +19,10 @@ from starlette.routing import Route
 
 from store.db import utcnow
 from store.heartbeats import last_seen
+from web.doctor import workers_problem
 from web.schema import current_revisions, head_revisions, schema_problem
 from web.state import app_context
-from web.workers import LOOPS
 
-SEEN_WITHIN = dt.timedelta(minutes=1)
-"""How recent every worker loop's heartbeat must be (they write every 15 s)."""
 TIMEOUT = 5.0
 """Seconds the database gets to answer every check."""
 NO_STORE = {"Cache-Control": "no-store"}
@@ -67,26 +64,12 @@ async def _problems(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
         problems.append(f"schema: {schema}")
     async with sessions() as session:
         try:
-            workers = _workers_problem(await last_seen(session), utcnow())
+            workers = workers_problem(await last_seen(session), utcnow())
         except Exception as exc:  # no heartbeat table before migration 0007
             workers = f"cannot read heartbeats ({_logged(exc)})"
     if workers is not None:
         problems.append(f"workers: {workers}")
     return problems
-
-
-def _workers_problem(seen: dict[str, dt.datetime], now: dt.datetime) -> str | None:
-    late = [name for name in LOOPS if name not in seen or now - seen[name] > SEEN_WITHIN]
-    if not late:
-        return None
-    within = f"in the last {SEEN_WITHIN.total_seconds():g} s"
-    if len(late) == len(LOOPS):
-        return f"no worker seen {within}: run `mutuals worker` (or MUTUALS_RUN_WORKERS=1)"
-    last = ", ".join(
-        f"{name} (last {seen[name].isoformat(timespec='seconds')})" if name in seen else name
-        for name in late
-    )
-    return f"no heartbeat {within} from {last}"
 
 
 def _logged(exc: Exception) -> str:
