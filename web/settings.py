@@ -20,6 +20,8 @@ DATABASE_FILE = "mutuals.db"
 """The SQLite database in the data folder, used when ``MUTUALS_DATABASE_URL`` is unset."""
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
+SECRET_VARIABLES = ("MUTUALS_SECRET_KEY", "MUTUALS_DATABASE_URL")
+"""Settings that may instead come from a file named by the same name plus ``_FILE``."""
 
 
 class SettingsError(UserError):
@@ -38,6 +40,33 @@ def _number(values: Mapping[str, str], name: str, default: float) -> float:
         return float(text)
     except ValueError:
         raise SettingsError(f"{name}={text!r} is not a number") from None
+
+
+def _read_secret_files(values: Mapping[str, str]) -> dict[str, str]:
+    """``values`` with each ``NAME_FILE`` of ``SECRET_VARIABLES`` read into ``NAME``.
+
+    For Docker secrets and the like: the file's content, stripped, is the value. An empty
+    variable counts as unset; giving both ``NAME`` and ``NAME_FILE`` is an error.
+    """
+    resolved = dict(values)
+    for name in SECRET_VARIABLES:
+        file_name = f"{name}_FILE"
+        path = resolved.pop(file_name, "").strip()
+        if not path:
+            continue
+        if resolved.get(name, "").strip():
+            raise SettingsError(f"set {name} or {file_name}, not both (environment and .env)")
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise SettingsError(f"{file_name}={path!r} cannot be read: {reason}") from None
+        except UnicodeDecodeError:
+            raise SettingsError(f"{file_name}={path!r} is not UTF-8 text") from None
+        if not value:
+            raise SettingsError(f"{file_name}={path!r} is empty")
+        resolved[name] = value
+    return resolved
 
 
 def sqlite_path(database_url: str) -> Path | None:
@@ -117,6 +146,10 @@ class Settings:
     """``text`` (one readable line a record) or ``json`` (one JSON object a line)."""
     retention_days: float = 7.0
     """Days finished queue rows (inbox items, deliveries, fan-out jobs) are kept; 0 keeps all."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Proxies (addresses or networks, comma-separated, or ``*``) whose X-Forwarded-For
+    and X-Forwarded-Proto ``mutuals serve`` believes, so the inbox rate limit and the
+    logs see the real client address behind the reverse proxy."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -179,6 +212,7 @@ def load_settings(
     if path.is_file():
         values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     values.update(os.environ if environ is None else environ)
+    values = _read_secret_files(values)
     dev = _flag(values.get("MUTUALS_DEV"))
     default_base = "http://127.0.0.1:8000" if dev else ""
     data_dir = Path(values.get("MUTUALS_DATA_DIR", "").strip() or DEFAULT_DATA_DIR)
@@ -204,5 +238,6 @@ def load_settings(
         log_level=values.get("MUTUALS_LOG_LEVEL", "INFO").strip().upper(),
         log_format=values.get("MUTUALS_LOG_FORMAT", "text").strip().lower(),
         retention_days=_number(values, "MUTUALS_RETENTION_DAYS", 7.0),
+        forwarded_allow_ips=values.get("MUTUALS_FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1",
     )
     return settings.validate()

@@ -40,6 +40,9 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         proxy_headers=True,
+        # Only these proxies' X-Forwarded-For is believed (uvicorn would otherwise read
+        # FORWARDED_ALLOW_IPS): the inbox rate limit keys on the address it yields.
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         # Uvicorn's loggers go through ours (configure_logging), level and format included.
         log_config=None,
         log_level=None,
