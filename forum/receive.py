@@ -54,16 +54,18 @@ async def thread_group(
 
 async def groups_concerned(
     session: AsyncSession, ctx: Context, activity: dict[str, Any], doc: dict[str, Any]
-) -> list[Group]:
-    """Our groups a post names, then the group whose thread it replies in."""
+) -> tuple[list[Group], int | None]:
+    """Our groups a post names, then the group whose thread it replies in; and the id of
+    that group (None when the post replies in no group's thread)."""
     found: dict[int, Group] = {}
     for uid in sorted(filter(None, map(ctx.urls.group_uid, audience_of(activity, doc)))):
         if (group := await find_group_by_uid(session, uid)) is not None:
             found[group.id] = group
     replied = await thread_group(session, ctx, in_reply_to(doc))
-    if replied is not None:
-        found.setdefault(replied.id, replied)
-    return list(found.values())
+    if replied is None:
+        return list(found.values()), None
+    found.setdefault(replied.id, replied)
+    return list(found.values()), replied.id
 
 
 def in_reply_to(doc: dict[str, Any]) -> str | None:
@@ -90,13 +92,6 @@ async def _silenced(session: AsyncSession, actor: str) -> bool:
     return rule is not None and rule.silence
 
 
-async def _kind(session: AsyncSession, ctx: Context, group: Group, shown: str, doc: Any) -> str:
-    if shown == "direct":
-        return "direct"
-    replied = await thread_group(session, ctx, in_reply_to(doc))
-    return "reply" if replied is not None and replied.id == group.id else "post"
-
-
 async def receive_post(
     session: AsyncSession, ctx: Context, activity: dict[str, Any], doc: dict[str, Any], actor: str
 ) -> list[Message]:
@@ -104,7 +99,9 @@ async def receive_post(
     concerns; announce it where the policy allows. A post already kept is left alone."""
     kept = []
     shown = visibility(activity, doc)
-    for group in await groups_concerned(session, ctx, activity, doc):
+    groups, thread = await groups_concerned(session, ctx, activity, doc)
+    silenced = await _silenced(session, actor)
+    for group in groups:
         known = await session.scalar(
             select(Message.id).where(
                 Message.group_id == group.id, Message.object_ap_id == doc["id"]
@@ -113,11 +110,11 @@ async def receive_post(
         if known is not None:
             continue
         facts = Facts(
-            kind=await _kind(session, ctx, group, shown, doc),
+            kind="direct" if shown == "direct" else "reply" if thread == group.id else "post",
             follower=await is_follower(session, group, actor),
             announced_this_hour=await _announced_this_hour(session, group, actor),
             mentions=len(mentioned(doc)),
-            silenced=await _silenced(session, actor),
+            silenced=silenced,
         )
         status, reason = decide(group.posting, group.announce_replies, facts, ctx.posting)
         message = Message(

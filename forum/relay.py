@@ -10,12 +10,14 @@ boost, which Mastodon answers by removing it from timelines (see `take_out`).
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group
 from documents import activities
 from forum.models import Message
+from outbox.models import Activity
 from outbox.send import new_activity_id, queue_to_followers
 from store.db import utcnow
 
@@ -55,18 +57,14 @@ async def relay_change(
 
 async def unboost(session: AsyncSession, ctx: Context, group: Group, message: Message) -> None:
     """``Undo`` the boost of ``message``, so microblogs drop it from their timelines."""
-    if message.announce_ap_id is None:
-        return
-    actor = ctx.urls.group(group.uid)
-    boost = activities.boost(
-        message.announce_ap_id,
-        actor,
-        message.object_ap_id,
-        author=message.actor_ap_id,
-        followers=_followers(ctx, group),
-        published=message.decided_at or message.received_at,
+    # The boost as it was sent: its queued row keeps the document.
+    boost = await session.scalar(
+        select(Activity.document).where(Activity.ap_id == message.announce_ap_id)
     )
+    if boost is None:
+        return
     embedded = {key: value for key, value in boost.items() if key != "@context"}
+    actor = ctx.urls.group(group.uid)
     undo = activities.undo(new_activity_id(ctx.urls, group), actor, embedded)
     await queue_to_followers(session, group=group, activity=undo, public=True)
 

@@ -38,7 +38,8 @@ async def create(
         return
     embedded = object_of(activity)
     hint = embedded if isinstance(embedded, dict) else {}
-    for_groups = bool(await groups_concerned(session, ctx, activity, hint))
+    groups, _thread = await groups_concerned(session, ctx, activity, hint)
+    for_groups = bool(groups)
     followed = await is_followed(session, actor)
     if not (for_groups or followed):
         return
