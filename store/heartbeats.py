@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import String, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Base, UTCDateTime, utcnow
+from store.queue import upsert_on
 
 log = logging.getLogger("mutuals.heartbeats")
 
@@ -79,9 +79,7 @@ async def record(
 ) -> None:
     """Upsert loop ``name``'s heartbeat: seen ``at`` (now) by ``worker``."""
     values = {"name": name, "worker": worker, "seen_at": at or utcnow()}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(WorkerHeartbeat).values(values)
+    statement = upsert_on(session.get_bind().dialect.name, WorkerHeartbeat).values(values)
     update = {"worker": statement.excluded.worker, "seen_at": statement.excluded.seen_at}
     await session.execute(statement.on_conflict_do_update(index_elements=["name"], set_=update))
 

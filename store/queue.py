@@ -174,8 +174,13 @@ def insert_ignoring_conflicts(session: AsyncSession, model: type[Any]) -> Any:
 
 def insert_ignoring_conflicts_on(dialect: str, model: type[Any]) -> Any:
     """`insert_ignoring_conflicts` for a database named by its dialect (``sqlite``, …)."""
+    return upsert_on(dialect, model).on_conflict_do_nothing()
+
+
+def upsert_on(dialect: str, model: type[Any]) -> Any:
+    """The ``INSERT`` of ``model`` that takes an ``ON CONFLICT`` clause, for a dialect."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).on_conflict_do_nothing()
+    return insert(model)
 
 
 async def counts(session: AsyncSession, model: type[QueueRow]) -> dict[str, int]:
