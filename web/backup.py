@@ -28,7 +28,7 @@ from web.backup_engines import (
     sqlite_restore,
 )
 from web.migrate import current_revisions, read_existing, upgrade
-from web.schema import head_revisions, known_revisions
+from web.schema import head_revisions, known_revisions, schema_state
 from web.settings import describe_database, sqlite_path
 
 
@@ -133,7 +133,7 @@ async def restore_database(database_url: str, source: Path, *, force: bool = Fal
     check_restorable(backup)
     where = describe_database(database_url)
     current = await current_revisions(database_url)
-    if current - known_revisions():
+    if schema_state(current) == "newer":
         raise BackupError(
             f"the database {where} has a schema newer than this version of Mutuals: "
             "restore with that version, or into an empty database"
@@ -157,7 +157,7 @@ async def restore_database(database_url: str, source: Path, *, force: bool = Fal
         _revisions, _groups, tables = await pg_contents(source)
         await pg_restore(database_url, source, tables)
     migrated: frozenset[str] | None = None
-    if backup.revisions != head_revisions():
+    if schema_state(backup.revisions) != "current":
         await upgrade(database_url)
         migrated = head_revisions()
     return Restored(backup, replaced, saved, migrated)

@@ -25,7 +25,7 @@ from store.db import make_engine, make_sessionmaker, utcnow
 from store.heartbeats import last_seen
 from web.migrate import current_revisions
 from web.runtime import fetch_policy
-from web.schema import head_revisions, known_revisions
+from web.schema import head_revisions, schema_state
 from web.settings import Settings
 from web.workers import LOOPS
 
@@ -108,12 +108,13 @@ async def check_database(settings: Settings) -> Result:
 
 async def check_schema(settings: Settings) -> Result:
     """The database is at this version's newest migrations."""
-    current, heads = await current_revisions(settings.database_url), head_revisions()
-    expected = ", ".join(sorted(heads))
-    if current == heads:
+    current = await current_revisions(settings.database_url)
+    expected = ", ".join(sorted(head_revisions()))
+    state = schema_state(current)
+    if state == "current":
         return Result("schema", True, f"current ({expected})")
     found = ", ".join(sorted(current)) or "no migration"
-    if current - known_revisions():
+    if state == "newer":
         return Result(
             "schema",
             False,

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from documents.errors import UserError
 from store.db import make_engine
-from web.schema import MIGRATIONS_DIR, head_revisions, known_revisions, revisions_of
+from web.schema import MIGRATIONS_DIR, known_revisions, revisions_of, schema_state
 from web.settings import describe_database, sqlite_path
 
 T = TypeVar("T")
@@ -75,16 +75,17 @@ async def require_current_schema(database_url: str, *, allow_older: bool = False
     know (migrated by a newer version) is refused.
     """
     current = await current_revisions(database_url)
-    if current == head_revisions():
+    state = schema_state(current)
+    if state == "current" or (allow_older and state != "newer"):
         return
     where = describe_database(database_url)
-    unknown = current - known_revisions()
-    if unknown:
+    if state == "newer":
+        unknown = ", ".join(sorted(current - known_revisions()))
         raise SchemaError(
-            f"the database {where} has schema revision {', '.join(sorted(unknown))}, "
+            f"the database {where} has schema revision {unknown}, "
             "newer than this version of Mutuals knows: upgrade Mutuals"
         )
-    if allow_older:
-        return
-    state = "has no schema" if not current else "has a schema older than this version of Mutuals"
-    raise SchemaError(f"the database {where} {state}: run `mutuals migrate` first")
+    says = (
+        "has no schema" if state == "missing" else "has a schema older than this version of Mutuals"
+    )
+    raise SchemaError(f"the database {where} {says}: run `mutuals migrate` first")

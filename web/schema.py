@@ -48,9 +48,25 @@ async def current_revisions(session: AsyncSession) -> frozenset[str]:
     return await connection.run_sync(revisions_of)
 
 
-def schema_problem(current: frozenset[str], heads: frozenset[str]) -> str | None:
-    """Why a database at ``current`` is not at ``heads``, or None when it is."""
-    if current == heads:
+def schema_state(current: frozenset[str]) -> str:
+    """How a database at ``current`` stands to this version: ``current``, ``missing``
+    (never migrated), ``older`` (``mutuals migrate`` brings it up) or ``newer`` (a later
+    version migrated it). The one comparison the command line, ``/readyz`` and
+    ``mutuals doctor`` each word for their readers."""
+    if current == head_revisions():
+        return "current"
+    if current - known_revisions():
+        return "newer"
+    return "older" if current else "missing"
+
+
+def schema_problem(current: frozenset[str]) -> str | None:
+    """Why a database at ``current`` is not this version's (for ``/readyz``), or None."""
+    state = schema_state(current)
+    if state == "current":
         return None
     found = ", ".join(sorted(current)) or "no migration"
-    return f"database at {found}, code expects {', '.join(sorted(heads))}: run `mutuals migrate`"
+    expected = ", ".join(sorted(head_revisions()))
+    if state == "newer":
+        return f"database at {found}, newer than this code ({expected}): upgrade Mutuals"
+    return f"database at {found}, code expects {expected}: run `mutuals migrate`"

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from store.db import utcnow
 from store.heartbeats import last_seen
 from web.doctor import workers_problem
-from web.schema import current_revisions, head_revisions, schema_problem
+from web.schema import current_revisions, schema_problem
 from web.state import app_context
 
 TIMEOUT = 5.0
@@ -57,7 +57,7 @@ async def _problems(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
     problems = []
     async with sessions() as session:
         try:
-            schema = schema_problem(await current_revisions(session), head_revisions())
+            schema = schema_problem(await current_revisions(session))
         except Exception as exc:
             schema = f"cannot read the migrations applied ({_logged(exc)})"
     if schema is not None:
