@@ -17,8 +17,10 @@ from collections import Counter
 from actors.instance import Context
 from outbox.claims import claim
 from outbox.delivery import BATCH, CONCURRENCY, Job, Pauses, Recorder, handle, prepare
+from outbox.models import Delivery
 from outbox.retry import Outcome
 from store.queue import Lease, release, wind_down
+from store.wakeups import Wakeups, idle_wait
 
 log = logging.getLogger("mutuals.delivery")
 
@@ -69,9 +71,15 @@ async def _claim(ctx: Context, flight: InFlight, room: int) -> Claimed:
 
 
 async def serve(
-    ctx: Context, stop: asyncio.Event, *, idle: float = 0.5, grace: float = 5.0
+    ctx: Context, stop: asyncio.Event, *, wakeups: Wakeups | None = None, grace: float = 5.0
 ) -> None:
-    """Deliver until ``stop`` is set, then give rows in flight ``grace`` seconds to finish."""
+    """Deliver until ``stop`` is set, then give rows in flight ``grace`` seconds to finish.
+
+    With nothing to claim it waits for a delivery to end, ``wakeups`` to announce new
+    rows, or its poll interval.
+    """
+    wakeups = wakeups or Wakeups()
+    arrived = wakeups.event(Delivery.__tablename__)
     pauses = Pauses()
     recorder = Recorder(ctx)
     flight = InFlight()
@@ -79,6 +87,7 @@ async def serve(
 
     while not stop.is_set():
         flight.changed.clear()
+        arrived.clear()
         room = CONCURRENCY - flight.total
         claimed = 0
         if room >= BATCH or not flight.total:
@@ -99,9 +108,6 @@ async def serve(
                     task.add_done_callback(running.discard)
         if claimed:
             continue
-        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(flight.changed.wait())]
-        await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
-        for waiter in waiters:
-            waiter.cancel()
+        await idle_wait(stop, flight.changed, arrived, seconds=wakeups.idle)
     await wind_down(list(running), grace)
     await recorder.aclose()

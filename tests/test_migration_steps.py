@@ -36,6 +36,7 @@ STEPS = (
     ("0007", {"0002_moderation", "0007"}),
     ("0004", {"0002_moderation", "0007", "0004"}),
     ("0005", {"0002_moderation", "0007", "0005"}),
+    ("0008", {"0002_moderation", "0007", "0008"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"

@@ -17,17 +17,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from actors.instance import Context
 from inbox import worker as inbox_worker
+from inbox.models import InboxItem
 from inbox.retention import prune_received
 from outbox import delivery, fanout
 from outbox.loop import serve as serve_deliveries
+from outbox.models import Delivery, FanOut
 from outbox.retention import prune_sent
 from sharing import step
 from store.queue import wind_down
 from store.retention import BATCH, MAX_BATCHES
+from store.wakeups import POLL, Wakeups, idle_wait, listening
 
 log = logging.getLogger("mutuals.workers")
 
@@ -41,6 +44,12 @@ RUN_ONCE: dict[str, Step] = {
     "sharing": step.run_once,
 }
 """The ``run_once`` of every worker loop, by the name its heartbeat bears."""
+TABLES = {
+    "inbox": InboxItem.__tablename__,
+    "fanout": FanOut.__tablename__,
+    DELIVERY: Delivery.__tablename__,
+}
+"""The queue table each loop claims rows from: a notification on it wakes the loop."""
 LOOPS = tuple(RUN_ONCE)
 """Every worker loop: ``/readyz`` expects a recent heartbeat from each."""
 
@@ -85,9 +94,16 @@ def worker_steps() -> list[Step]:
     return [*(beating(name, step) for name, step in RUN_ONCE.items()), prune_once]
 
 
-async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 0.5) -> None:
-    """Call ``step`` until stopped, pausing when it finds nothing to do."""
+async def run_loop(
+    ctx: Context, step: Step, stop: asyncio.Event, wakeups: Wakeups, table: str | None
+) -> None:
+    """Call ``step`` until stopped; when it finds nothing, wait for rows in ``table``.
+
+    A loop with no ``table`` (sharing, pruning) polls every `POLL` seconds.
+    """
+    arrived = wakeups.event(table) if table else asyncio.Event()
     while not stop.is_set():
+        arrived.clear()  # before the step: rows arriving during it wake the next wait
         try:
             handled = await step(ctx)
         except Exception:
@@ -95,12 +111,13 @@ async def run_loop(ctx: Context, step: Step, stop: asyncio.Event, idle: float = 
             log.exception("worker step failed; retrying")
             handled = 0
         if handled == 0:
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=idle)
+            await idle_wait(stop, arrived, seconds=wakeups.idle if table else POLL)
 
 
-async def _stoppable(ctx: Context, step: Step, stop: asyncio.Event, grace: float) -> None:
-    loop = asyncio.create_task(run_loop(ctx, step, stop))
+async def _stoppable(
+    ctx: Context, step: Step, stop: asyncio.Event, grace: float, wakeups: Wakeups, table: str | None
+) -> None:
+    loop = asyncio.create_task(run_loop(ctx, step, stop, wakeups, table))
     await stop.wait()
     await wind_down([loop], grace)
 
@@ -116,18 +133,30 @@ async def _beat_while_running(ctx: Context, name: str, task: asyncio.Task[None])
 async def running_workers(
     ctx: Context, *, enabled: bool, grace: float = GRACE
 ) -> AsyncIterator[None]:
-    """Run every worker loop while the block is active; finish or give back rows on exit."""
+    """Run every worker loop while the block is active; finish or give back rows on exit.
+
+    On PostgreSQL the queue loops are woken by notifications (``store.wakeups``).
+    """
     if not enabled:
         yield
         return
     stop = asyncio.Event()
-    steps = [beating(name, step) for name, step in RUN_ONCE.items() if name != DELIVERY]
-    steps.append(prune_once)
-    tasks = [asyncio.create_task(_stoppable(ctx, step, stop, grace)) for step in steps]
-    deliveries = asyncio.create_task(serve_deliveries(ctx, stop, grace=grace))
+    wakeups = Wakeups()
+    loops: list[tuple[Step, str | None]] = [
+        (beating(name, step), TABLES.get(name))
+        for name, step in RUN_ONCE.items()
+        if name != DELIVERY
+    ]
+    loops.append((prune_once, None))
+    tasks = [
+        asyncio.create_task(_stoppable(ctx, step, stop, grace, wakeups, table))
+        for step, table in loops
+    ]
+    deliveries = asyncio.create_task(serve_deliveries(ctx, stop, wakeups=wakeups, grace=grace))
     tasks += [deliveries, asyncio.create_task(_beat_while_running(ctx, DELIVERY, deliveries))]
     try:
-        yield
+        async with listening(ctx.sessions.kw["bind"], wakeups):
+            yield
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)

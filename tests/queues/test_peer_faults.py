@@ -17,6 +17,7 @@ from outbox.models import Delivery, DeliveryHost
 from outbox.send import queue_activity
 from posts import notes
 from store.db import utcnow
+from store.wakeups import Wakeups
 from tests.conftest import InstanceFactory
 from tests.helpers import add_group
 from tests.inbox.support import rows
@@ -76,7 +77,7 @@ async def test_500s_then_410_then_hanging(make_instance: InstanceFactory) -> Non
         bad.script("/users/bob/inbox", Reply(wait=hold))
         posted = await _post(instance, "second")
         stop = asyncio.Event()
-        worker = asyncio.create_task(serve(instance.ctx, stop, idle=0.05))
+        worker = asyncio.create_task(serve(instance.ctx, stop, wakeups=Wakeups(poll=0.05)))
         try:
 
             async def bob_timed_out() -> bool:
