@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import os
 import re
 import ssl
 from collections.abc import Awaitable, Callable
@@ -26,7 +27,7 @@ from store.heartbeats import last_seen
 from web.migrate import current_revisions
 from web.runtime import fetch_policy
 from web.schema import head_revisions, schema_state
-from web.settings import Settings
+from web.settings import Settings, sqlite_path
 from web.workers import LOOPS
 
 SEEN_WITHIN = dt.timedelta(minutes=1)
@@ -92,8 +93,27 @@ async def check_base_url(settings: Settings) -> Result:
     return Result(name, True, f"{url}{mode}")
 
 
+_WHERE = "check MUTUALS_DATABASE_URL (a relative SQLite path is taken from MUTUALS_DATA_DIR)"
+
+
 async def check_database(settings: Settings) -> Result:
-    """The database answers."""
+    """The database answers (an SQLite file is not created by looking for it)."""
+    path = sqlite_path(settings.database_url)
+    if path is not None and not path.exists():
+        folder = path.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            return Result(
+                "database",
+                False,
+                f"unreachable: {folder} is not a folder this user can write",
+                _WHERE,
+            )
+        return Result(
+            "database",
+            False,
+            f"no database file at {path}",
+            f"run `mutuals migrate` to create it; if it should exist, {_WHERE}",
+        )
     try:
         await current_revisions(settings.database_url)
     except Exception as exc:  # whatever the driver raises, it is the answer here
@@ -294,9 +314,12 @@ async def _first_group(settings: Settings) -> tuple[str, str] | None:
     return groups[0].name, Urls(settings.base_url).group(groups[0].uid)
 
 
-async def check_public(settings: Settings) -> list[Result]:
-    """WebFinger, actor, TLS and clock, through the public URL."""
-    group = await _first_group(settings)
+async def check_public(settings: Settings, *, database: bool) -> list[Result]:
+    """WebFinger, actor, TLS and clock, through the public URL.
+
+    Without a usable ``database`` (its check failed) no group is looked up in it.
+    """
+    group = await _first_group(settings) if database else None
     # Under authorized fetch an unsigned GET of a group gets 401; /actor stays public.
     actor_id = Urls(settings.base_url).instance_actor
     if group is not None and not settings.authorized_fetch:
@@ -308,13 +331,14 @@ async def check_public(settings: Settings) -> list[Result]:
 
 
 async def run_checks(settings: Settings) -> list[Result]:
-    """Every check, in order; those needing the database are skipped when it is unreachable."""
-    results = [await check_base_url(settings), await check_database(settings)]
-    if results[-1].ok:
+    """Every check, in order; those needing the database are skipped when it failed."""
+    database = await check_database(settings)
+    results = [await check_base_url(settings), database]
+    if database.ok:
         results += [await check_schema(settings), await check_workers(settings)]
     else:
-        results += [Result(n, False, "database unreachable", skipped=True) for n in _DB_CHECKS]
-    results += await check_public(settings)
+        results += [Result(n, False, "no database to check", skipped=True) for n in _DB_CHECKS]
+    results += await check_public(settings, database=database.ok)
     return results
 
 

@@ -9,16 +9,23 @@ from collections.abc import AsyncIterator
 from email.utils import format_datetime
 from pathlib import Path
 
+import httpx
 import pytest
+import sqlalchemy as sa
 from alembic import command
 
-from tests.federation.loopback_http import LoopbackServer, self_signed
+from store.db import make_engine
+from tests.conftest import InstanceFactory
+from tests.federation.loopback_http import LoopbackServer, Reply, self_signed
 from tests.helpers import add_group
 from tests.instances import Instance, start_instance
 from tests.sharing.network import Cli
 from web.cli import main
 from web.doctor import clock_result
 from web.migrate import alembic_config
+from web.schema import head_revisions
+
+Capture = pytest.CaptureFixture[str]
 
 pytestmark = pytest.mark.usefixtures("no_dotenv")
 DB_CHECKS = ["base URL", "database", "schema", "workers"]
@@ -179,3 +186,109 @@ def test_clock_skew() -> None:
     assert not late.ok
     assert late.detail == f"this server's clock and the Date header ({date}) differ by 45 s"
     assert "timedatectl set-ntp true" in late.fix
+
+
+async def test_a_proxy_whose_clock_is_late(make_instance: InstanceFactory, cli: Cli) -> None:
+    # Given the public URL answers through a proxy whose clock is 45 s behind ours
+    async with LoopbackServer() as proxy:
+        instance = await make_instance(base_url=proxy.url("").rstrip("/"))
+        group = await add_group(instance, "eastside")
+        await instance.step()
+        late = format_datetime(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=45), usegmt=True)
+        app = httpx.AsyncClient(transport=httpx.ASGITransport(app=instance.app))
+        async with app:
+            for path, accept in (
+                (f"/.well-known/webfinger?resource=acct:eastside@{instance.host}", "*/*"),
+                (f"/groups/{group.uid}", "application/activity+json"),
+            ):
+                answer = await app.get(instance.base_url + path, headers={"Accept": accept})
+                proxy.routes[path.split("?")[0]] = Reply(
+                    body=answer.content,
+                    content_type=answer.headers["content-type"],
+                    headers={"Date": late},
+                )
+
+        code, out, _ = await cli(instance, "doctor")
+
+    checks = _lines(out)
+    assert code == 1
+    assert checks["webfinger"].startswith("✓ webfinger: ")
+    assert checks["clock"].startswith("✗ clock: this server's clock and the Date header (")
+    assert "differ by 4" in checks["clock"]  # 45 s, or 46 across a second's edge
+    assert "timedatectl set-ntp true" in checks["clock"]
+    assert out.endswith("1 check(s) failed: clock\n")
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+async def test_an_unreachable_database(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    # Given a database URL where no database answers (whichever engine the suite runs on)
+    if engine == "sqlite":
+        (tmp_path / "a-file").write_text("not a folder")
+        nowhere = f"sqlite+aiosqlite:///{tmp_path}/a-file/mutuals.db"
+        reason = f"unreachable: {tmp_path}/a-file is not a folder this user can write"
+    else:
+        nowhere = f"postgresql+asyncpg://postgres@127.0.0.1:{_free_port()}/mutuals"
+        reason = "unreachable: "
+    monkeypatch.setenv("MUTUALS_DEV", "1")
+    monkeypatch.setenv("MUTUALS_BASE_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("MUTUALS_DATABASE_URL", nowhere)
+
+    code = await asyncio.to_thread(main, ["doctor"])
+
+    checks = _lines(capsys.readouterr().out)
+    assert code == 1
+    assert checks["database"].startswith(f"✗ database: {reason}")
+    assert "\n    fix: check MUTUALS_DATABASE_URL" in checks["database"]
+    assert checks["schema"] == "- schema: skipped (no database to check)"
+    assert checks["workers"] == "- workers: skipped (no database to check)"
+    assert not (tmp_path / "a-file").is_dir()
+
+
+async def test_no_sqlite_file_where_the_url_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    # Given an SQLite path with no file (the CLI run from another folder, say)
+    path = tmp_path / "var" / "mutuals.db"
+    path.parent.mkdir()
+    monkeypatch.setenv("MUTUALS_DEV", "1")
+    monkeypatch.setenv("MUTUALS_BASE_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("MUTUALS_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+
+    code = await asyncio.to_thread(main, ["doctor"])
+
+    checks = _lines(capsys.readouterr().out)
+    assert code == 1
+    assert checks["database"] == (
+        f"✗ database: no database file at {path}\n"
+        "    fix: run `mutuals migrate` to create it; if it should exist, check "
+        "MUTUALS_DATABASE_URL (a relative SQLite path is taken from MUTUALS_DATA_DIR)"
+    )
+    # Looking did not create it
+    assert not path.exists()
+
+
+async def test_a_schema_from_a_newer_version(instance: Instance, cli: Cli) -> None:
+    # Given a database a later version migrated one step further
+    newest = max(head_revisions())
+    engine = make_engine(instance.settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text("UPDATE alembic_version SET version_num = :later WHERE version_num = :now"),
+                {"later": "0099_from_the_future", "now": newest},
+            )
+    finally:
+        await engine.dispose()
+
+    code, out, _ = await cli(instance, "doctor")
+
+    checks = _lines(out)
+    assert code == 1
+    assert checks["schema"].startswith("✗ schema: database at ")
+    assert "0099_from_the_future" in checks["schema"]
+    assert "newer than this version of Mutuals" in checks["schema"]
+    assert checks["schema"].endswith(
+        "fix: upgrade Mutuals to the version that migrated this database"
+    )
