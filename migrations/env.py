@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import accounts.models
 import actors.models
 import forum.models
 import inbox.models
@@ -19,6 +20,7 @@ from store.db import Base, is_sqlite, make_engine
 
 # Importing the model modules registers their tables on the one metadata.
 _MODELS = (
+    accounts.models,
     actors.models,
     forum.models,
     moderation.models,

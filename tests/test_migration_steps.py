@@ -37,6 +37,7 @@ STEPS = (
     ("0004", {"0002_moderation", "0007", "0004"}),
     ("0005", {"0002_moderation", "0007", "0005"}),
     ("0008", {"0002_moderation", "0007", "0008"}),
+    ("0009", {"0002_moderation", "0007", "0009"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"

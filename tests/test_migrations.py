@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import accounts.models
 import actors.models
 import forum.models
 import inbox.models
@@ -21,6 +22,7 @@ import store.heartbeats
 from store.db import Base, make_engine
 
 MODELS = (
+    accounts.models,
     actors.models,
     forum.models,
     inbox.models,

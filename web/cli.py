@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from documents.errors import UserError
 from web.commands import (
+    accounts,
     backup,
     doctor,
     follows,
@@ -33,6 +34,7 @@ COMMAND_MODULES = (
     forum,
     moderation,
     sharing,
+    accounts,
     queue,
     backup,
     doctor,

@@ -1,0 +1,1 @@
+"""The people who run groups on this instance: accounts, roles, sessions and the audit log."""

@@ -1,0 +1,76 @@
+"""Signing in: checking a password, with failed attempts limited per account and address.
+
+Failures are rows (`LoginFailure`), so the limit holds across web processes. Beyond
+`PER_ACCOUNT` failures for one username, or `PER_ADDRESS` from one address, within
+`WINDOW`, sign-in is refused until the oldest of them is older than `WINDOW`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.accounts import find_account
+from accounts.models import Account, LoginFailure
+from accounts.passwords import hash_password, needs_rehash, password_matches
+from documents.errors import UserError
+from store.db import utcnow
+
+WINDOW = dt.timedelta(minutes=15)
+PER_ACCOUNT = 5
+PER_ADDRESS = 20
+
+
+class LoginRefused(UserError):
+    """Wrong username or password, or too many attempts; ``str()`` says which, for the form."""
+
+
+async def _limited(session: AsyncSession, username: str, address: str) -> str | None:
+    """Why sign-in is refused for now, or None."""
+    now = utcnow()
+    for column, value, limit in (
+        (LoginFailure.username, username, PER_ACCOUNT),
+        (LoginFailure.address, address, PER_ADDRESS),
+    ):
+        count, oldest = (
+            await session.execute(
+                select(func.count(), func.min(LoginFailure.at)).where(
+                    column == value, LoginFailure.at > now - WINDOW
+                )
+            )
+        ).one()
+        if count >= limit and oldest is not None:
+            minutes = max(1, round((oldest + WINDOW - now).total_seconds() / 60))
+            return f"too many failed sign-ins: try again in {minutes} minute(s)"
+    return None
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so that answer takes as long."""
+    return hash_password("not-a-password-of-anyone")
+
+
+async def sign_in(session: AsyncSession, username: str, password: str, address: str) -> Account:
+    """The account ``username`` and ``password`` open; else a `LoginRefused` to show.
+
+    The caller commits: a failure is recorded even though sign-in is refused.
+    """
+    name = username.strip().lower()[:100]
+    limited = await _limited(session, name, address)
+    if limited is not None:
+        raise LoginRefused(limited)
+    account = await find_account(session, name) if name else None
+    ok = password_matches(account.password_hash if account else _dummy_hash(), password)
+    if account is None or not ok:
+        session.add(LoginFailure(username=name, address=address[:64]))
+        raise LoginRefused("wrong username or password")
+    if account.disabled:
+        raise LoginRefused("this account is disabled: ask an admin of this instance")
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    await session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+    return account
