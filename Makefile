@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 DEV_ENV := MUTUALS_DEV=1 MUTUALS_BASE_URL=http://127.0.0.1:8000
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+CHROMIUM := $(or $(MUTUALS_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: install run test test-sqlite test-postgres check bench constraints clean
+.PHONY: install chromium run test test-sqlite test-postgres screenshots check bench constraints clean
 
 # constraints.txt pins every package to the versions the tests passed with.
 $(STAMP): pyproject.toml constraints.txt
@@ -17,7 +19,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) chromium
+
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+
+# Debian's chromium for tests/browser, and an emoji font for its screenshots (events and
+# offers start with emoji): installed with apt-get when missing, as root.
+chromium:
+	@{ test -x $(CHROMIUM) && test -e $(EMOJI_FONT); } || [ "$$(id -u)" != 0 ] \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: the browser tests need Debian's" \
+		"chromium package (as root: apt-get install chromium fonts-noto-color-emoji)," \
+		"or MUTUALS_CHROMIUM=/path/to/chromium"; exit 1; }
 
 run: install
 	$(DEV_ENV) $(BIN)/mutuals migrate
@@ -34,6 +48,10 @@ test-postgres: install
 	@$(BIN)/python -c 'import asyncio, asyncpg, sys; asyncio.run(asyncpg.connect("$(PG_TEST_URL)".replace("+asyncpg", ""), timeout=5))' \
 		|| { echo "PostgreSQL is not reachable at $(PG_TEST_URL): start it (see README) or set PG_TEST_URL"; exit 1; }
 	MUTUALS_TEST_DATABASE=$(PG_TEST_URL) $(BIN)/python -m pytest -q
+
+# Re-take the screenshots the browser tests make into docs/screenshots (for the README).
+screenshots: install
+	MUTUALS_TEST_DATABASE=sqlite MUTUALS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser
 
 check: install
 	$(BIN)/ruff check .
