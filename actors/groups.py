@@ -124,7 +124,7 @@ async def create_group(
     group = Group(
         uid=name,
         name=name,
-        display_name=display_name or name,
+        display_name=clean_name(display_name, max_length=200) or name,
         manual_approval=manual_approval,
         fields=[],
         private_key_pem=private_pem,
