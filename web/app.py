@@ -13,9 +13,20 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from web.ratelimit import inbox_limiter
-from web.routes import actors, calendars, collections, discovery, health, inbox, objects
+from web.routes import (
+    actors,
+    admin,
+    calendars,
+    collections,
+    discovery,
+    health,
+    inbox,
+    login,
+    objects,
+)
 from web.runtime import open_context
 from web.settings import Settings
+from web.signing import Signer
 from web.workers import running_workers
 
 
@@ -41,11 +52,14 @@ def create_app(
         *objects.routes,
         *collections.routes,
         *calendars.routes,
+        *login.routes,
+        *admin.routes,
         Mount("/static", static, name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     # One limiter per process, shared by the group inboxes and the shared inbox.
     app.state.inbox_limiter = inbox_limiter(rate=settings.inbox_rate, burst=settings.inbox_burst)
+    app.state.signer = Signer(settings.secret_key, secure=not settings.dev)
     return app
 
 

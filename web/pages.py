@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from web.state import app_context, app_settings
+from web.signing import CSRF_COOKIE, csrf_cookie
+from web.state import app_context, app_settings, app_signer
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -20,4 +21,18 @@ def render_page(request: Request, template: str, status_code: int = 200, **value
     values.update(urls=ctx.urls, host=ctx.host, instance_name=app_settings(request).instance_name)
     response = TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
     response.headers["Vary"] = "Accept"
+    return response
+
+
+def render_form(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
+    """Render a page with a form: its ``csrf`` value, and the csrf cookie when new.
+
+    Forms are never cached: each carries the token of the browser's cookie.
+    """
+    cookie, new = csrf_cookie(request)
+    signer = app_signer(request)
+    response = render_page(request, template, status_code, csrf=signer.csrf_field(cookie), **values)
+    if new:
+        signer.set_cookie(response, CSRF_COOKIE, cookie, max_age=None)
+    response.headers["Cache-Control"] = "no-store"
     return response

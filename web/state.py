@@ -9,6 +9,7 @@ from starlette.requests import Request
 from actors.instance import Context
 from web.ratelimit import RateLimiter
 from web.settings import Settings
+from web.signing import Signer
 
 
 def app_context(request: Request) -> Context:
@@ -24,3 +25,8 @@ def app_inbox_limiter(request: Request) -> RateLimiter:
 def app_settings(request: Request) -> Settings:
     """The instance settings."""
     return cast(Settings, request.app.state.settings)
+
+
+def app_signer(request: Request) -> Signer:
+    """The signer of session cookies and CSRF tokens."""
+    return cast(Signer, request.app.state.signer)

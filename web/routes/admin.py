@@ -1,0 +1,130 @@
+"""The organizers' pages: ``/admin/``, a group's dashboard, its team, its log, one's sessions.
+
+Each route names the permission it needs (`ROUTES`); ``web.guard`` enforces it, and a
+test walks every one with each kind of visitor.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from accounts import audit, links, roles, sessions
+from accounts.accounts import get_account, list_accounts
+from actors.groups import list_groups
+from documents.errors import UserError
+from web.dashboard import group_numbers
+from web.guard import ADMIN, Page, Visitor, guarded
+from web.pages import render_form
+from web.state import app_context
+
+
+async def home(request: Request, visitor: Visitor) -> Response:
+    """The groups the account has a role in."""
+    async with app_context(request).sessions() as session:
+        held = await roles.groups_of(session, visitor.account)
+        groups = [
+            (group, sorted(held[group.id]))
+            for group in await list_groups(session)
+            if group.id in held
+        ]
+    return render_form(request, "admin/home.html", visitor=visitor, groups=groups)
+
+
+async def dashboard(request: Request, visitor: Visitor) -> Response:
+    """A group's numbers: followers, what waits for people, delivery health."""
+    assert visitor.group is not None
+    async with app_context(request).sessions() as session:
+        numbers = await group_numbers(session, visitor.group)
+    return render_form(request, "admin/dashboard.html", visitor=visitor, numbers=numbers)
+
+
+async def _team_page(
+    request: Request, visitor: Visitor, status: int = 200, **values: object
+) -> Response:
+    assert visitor.group is not None
+    async with app_context(request).sessions() as session:
+        members = await roles.members(session, visitor.group)
+    return render_form(
+        request,
+        "admin/team.html",
+        status,
+        visitor=visitor,
+        members=members,
+        roles=roles.ROLES,
+        **values,
+    )
+
+
+async def team(request: Request, visitor: Visitor) -> Response:
+    """Who holds which role in the group; organizers grant, revoke and invite."""
+    if request.method == "GET":
+        return await _team_page(request, visitor)
+    assert visitor.group is not None
+    form = await request.form()
+    action, role = str(form.get("action", "")), str(form.get("role", ""))
+    username = str(form.get("username", ""))
+    by = visitor.account.username
+    try:
+        async with app_context(request).sessions() as session:
+            if action == "invite":
+                token = await links.invite(session, visitor.group, role, by=by)
+                await session.commit()
+                link = f"{app_context(request).urls.base}/invite/{token}"
+                return await _team_page(request, visitor, invited=link, invited_role=role)
+            account = await get_account(session, username)
+            if action == "grant":
+                await roles.grant(session, account, visitor.group, role, by=by)
+            elif action == "revoke":
+                await roles.revoke(session, account, visitor.group, role, by=by)
+            else:
+                raise UserError("unknown action")
+            await session.commit()
+    except UserError as error:
+        return await _team_page(request, visitor, 400, error=str(error), username=username)
+    return RedirectResponse(request.url.path, status_code=303)
+
+
+async def log(request: Request, visitor: Visitor) -> Response:
+    """Who did what and when in the group."""
+    async with app_context(request).sessions() as session:
+        entries = await audit.entries(session, visitor.group)
+    return render_form(request, "admin/log.html", visitor=visitor, entries=entries)
+
+
+async def account(request: Request, visitor: Visitor) -> Response:
+    """The browsers the account is signed in on; ending one."""
+    async with app_context(request).sessions() as session:
+        if request.method == "POST":
+            form = await request.form()
+            raw = str(form.get("session", ""))
+            if raw.isdigit():
+                await sessions.revoke_session(session, visitor.account, int(raw))
+                await session.commit()
+            return RedirectResponse(request.url.path, status_code=303)
+        listed = await sessions.sessions_of(session, visitor.account)
+    return render_form(request, "admin/account.html", visitor=visitor, sessions=listed)
+
+
+async def accounts_page(request: Request, visitor: Visitor) -> Response:
+    """For instance admins: every account."""
+    async with app_context(request).sessions() as session:
+        everyone = await list_accounts(session)
+    return render_form(request, "admin/accounts.html", visitor=visitor, everyone=everyone)
+
+
+PAGES: list[tuple[str, Page, str, list[str]]] = [
+    ("/admin/", home, "view", ["GET"]),
+    ("/admin/account", account, "view", ["GET", "POST"]),
+    ("/admin/accounts", accounts_page, ADMIN, ["GET"]),
+    ("/admin/groups/{name}/", dashboard, "view", ["GET"]),
+    ("/admin/groups/{name}/team", team, "roles", ["GET", "POST"]),
+    ("/admin/groups/{name}/log", log, "audit", ["GET"]),
+]
+"""Every admin page: path, handler, the permission it needs, methods."""
+
+routes = [
+    Route(path, guarded(permission, page), methods=methods)
+    for path, page, permission, methods in PAGES
+]
