@@ -15,6 +15,7 @@ from accounts.accounts import get_account, list_accounts
 from actors.groups import list_groups
 from documents.errors import UserError
 from web.dashboard import group_numbers
+from web.forms import text_field
 from web.guard import ADMIN, Page, Visitor, guarded
 from web.pages import render_form
 from web.state import app_context
@@ -63,8 +64,8 @@ async def team(request: Request, visitor: Visitor) -> Response:
         return await _team_page(request, visitor)
     assert visitor.group is not None
     form = await request.form()
-    action, role = str(form.get("action", "")), str(form.get("role", ""))
-    username = str(form.get("username", ""))
+    action, role = text_field(form, "action"), text_field(form, "role")
+    username = text_field(form, "username")
     by = visitor.account.username
     try:
         async with app_context(request).sessions() as session:
@@ -98,7 +99,7 @@ async def account(request: Request, visitor: Visitor) -> Response:
     async with app_context(request).sessions() as session:
         if request.method == "POST":
             form = await request.form()
-            raw = str(form.get("session", ""))
+            raw = text_field(form, "session")
             if raw.isdigit():
                 await sessions.revoke_session(session, visitor.account, int(raw))
                 await session.commit()

@@ -14,6 +14,7 @@ from accounts.models import Account
 from accounts.passwords import MIN_LENGTH
 from actors.models import Group
 from documents.errors import UserError
+from web.forms import text_field
 from web.guard import form_ok, signed_in
 from web.pages import render_form
 from web.signing import CSRF_COOKIE, SESSION_COOKIE
@@ -26,11 +27,6 @@ def _next(request: Request) -> str:
     """Where to go after signing in: a path on this site only, else the admin home."""
     target = request.query_params.get("next", "")
     return target if target.startswith("/") and not target.startswith("//") else "/admin/"
-
-
-def _field(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
 
 
 async def _signed_in_response(request: Request, account_id: int, target: str) -> Response:
@@ -58,13 +54,13 @@ async def login(request: Request) -> Response:
             return RedirectResponse(_next(request), status_code=303)
         return render_form(request, "login.html", next=_next(request))
     form = await request.form()
-    username = _field(form, "username")
+    username = text_field(form, "username")
     if not await form_ok(request):
         return render_form(request, "login.html", 400, error=EXPIRED, username=username)
     address = request.client.host if request.client else ""
     async with app_context(request).sessions() as session:
         try:
-            account = await logins.sign_in(session, username, _field(form, "password"), address)
+            account = await logins.sign_in(session, username, text_field(form, "password"), address)
         except logins.LoginRefused as refused:
             await session.commit()  # the failure counts
             return render_form(
@@ -94,8 +90,8 @@ async def logout(request: Request) -> Response:
 
 def _new_password(form: FormData) -> tuple[str, str | None]:
     """The password typed twice, and an error when the two differ."""
-    password = _field(form, "password")
-    if password != _field(form, "again"):
+    password = text_field(form, "password")
+    if password != text_field(form, "again"):
         return password, "The two passwords differ."
     return password, None
 
@@ -114,7 +110,7 @@ async def invitation(request: Request) -> Response:
     if request.method == "GET":
         return render_form(request, "invite.html", **values)
     form = await request.form()
-    username = _field(form, "username")
+    username = text_field(form, "username")
     if not await form_ok(request):
         return render_form(request, "invite.html", 400, error=EXPIRED, username=username, **values)
     password, error = _new_password(form)
