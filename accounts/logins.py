@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.accounts import find_account
 from accounts.models import Account, LoginFailure
 from accounts.passwords import hash_password, needs_rehash, password_matches
+from accounts.totp import code_matches
 from documents.errors import UserError
 from store.db import utcnow
 
@@ -54,8 +55,11 @@ def _dummy_hash() -> str:
     return hash_password("not-a-password-of-anyone")
 
 
-async def sign_in(session: AsyncSession, username: str, password: str, address: str) -> Account:
-    """The account ``username`` and ``password`` open; else a `LoginRefused` to show.
+async def sign_in(
+    session: AsyncSession, username: str, password: str, address: str, code: str = ""
+) -> Account:
+    """The account ``username`` and ``password`` (and, if it asks for one, ``code``) open;
+    else a `LoginRefused` to show. A wrong code counts as a failure, like a wrong password.
 
     The caller commits: a failure is recorded even though sign-in is refused.
     """
@@ -70,6 +74,13 @@ async def sign_in(session: AsyncSession, username: str, password: str, address: 
         raise LoginRefused("wrong username or password")
     if account.disabled:
         raise LoginRefused("this account is disabled: ask an admin of this instance")
+    if account.totp_secret is not None and not code_matches(account.totp_secret, code):
+        session.add(LoginFailure(username=name, address=address[:64]))
+        raise LoginRefused(
+            "enter the current code of your authenticator app"
+            if not code.strip()
+            else "that code is not the current one"
+        )
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     await session.execute(delete(LoginFailure).where(LoginFailure.username == name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 from sqlalchemy import select
 
 from accounts import links, logins
@@ -157,7 +158,51 @@ async def test_a_session_ended_elsewhere_signs_that_browser_out(instance: Instan
         ids = re.findall(r'name="session" value="(\d+)"', page.text)
         assert len(ids) == 2
         # Newest first: the laptop, then the phone
-        ended = await laptop.post("/admin/account", data={"csrf": csrf_of(page), "session": ids[1]})
+        ended = await laptop.post(
+            "/admin/account",
+            data={"csrf": csrf_of(page), "action": "end-session", "session": ids[1]},
+        )
         assert ended.status_code == 303
         assert (await phone.get("/admin/")).status_code == 303
         assert (await laptop.get("/admin/")).status_code == 200
+
+
+async def test_two_step_sign_in(instance: Instance) -> None:
+    await add_account(instance, "ana")
+    async with signed_in(instance, "ana") as client:
+        # Set up: the page shows a key; a wrong code is refused, the right one turns it on
+        started = await post_form(client, "/admin/account", {"action": "totp-start"})
+        key = re.search(r'<code class="secret">([A-Z2-7]+)</code>', started.text)
+        assert key, started.text
+        assert f"otpauth://totp/{instance.host}:ana?secret={key[1]}" in started.text.replace(
+            "%3A", ":"
+        )
+        confirm = {"action": "totp-confirm", "secret": key[1]}
+        wrong = await post_form(client, "/admin/account", {**confirm, "code": "000000"})
+        assert wrong.status_code == 400
+        assert "that code is not the current one" in wrong.text
+        on = await post_form(
+            client, "/admin/account", {**confirm, "code": pyotp.TOTP(key[1]).now()}
+        )
+        assert on.status_code == 303
+        assert "On: signing in asks for the code" in (await client.get("/admin/account")).text
+
+    async with instance.client() as client:
+        login = {"username": "ana", "password": PASSWORD}
+        missing = await post_form(client, "/login", login)
+        assert missing.status_code == 400
+        assert "enter the current code of your authenticator app" in missing.text
+        bad = await post_form(client, "/login", {**login, "code": "123456"})
+        assert "that code is not the current one" in bad.text
+        good = await post_form(client, "/login", {**login, "code": pyotp.TOTP(key[1]).now()})
+        assert good.status_code == 303
+
+        # Turning it off asks for the password
+        off = {"action": "totp-off", "password": "not it at all"}
+        refused = await post_form(client, "/admin/account", off)
+        assert refused.status_code == 400 and "wrong password" in refused.text
+        done = await post_form(client, "/admin/account", {**off, "password": PASSWORD})
+        assert done.status_code == 303
+    async with instance.client() as client:
+        again = await post_form(client, "/login", login)
+    assert again.status_code == 303

@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from accounts import audit, links, roles, sessions
+from accounts import audit, links, roles, sessions, totp
 from accounts.accounts import get_account, list_accounts
+from accounts.models import Account
 from actors.groups import list_groups
 from documents.errors import UserError
 from web.dashboard import group_numbers
@@ -94,18 +95,55 @@ async def log(request: Request, visitor: Visitor) -> Response:
     return render_form(request, "admin/log.html", visitor=visitor, entries=entries)
 
 
-async def account(request: Request, visitor: Visitor) -> Response:
-    """The browsers the account is signed in on; ending one."""
-    async with app_context(request).sessions() as session:
-        if request.method == "POST":
-            form = await request.form()
-            raw = text_field(form, "session")
-            if raw.isdigit():
-                await sessions.revoke_session(session, visitor.account, int(raw))
-                await session.commit()
-            return RedirectResponse(request.url.path, status_code=303)
+async def _account_page(
+    request: Request,
+    visitor: Visitor,
+    status: int = 200,
+    *,
+    error: str | None = None,
+    secret: str | None = None,
+) -> Response:
+    ctx = app_context(request)
+    async with ctx.sessions() as session:
         listed = await sessions.sessions_of(session, visitor.account)
-    return render_form(request, "admin/account.html", visitor=visitor, sessions=listed)
+    uri = totp.setup_uri(secret, visitor.account.username, ctx.host) if secret else None
+    return render_form(
+        request,
+        "admin/account.html",
+        status,
+        visitor=visitor,
+        sessions=listed,
+        error=error,
+        secret=secret,
+        uri=uri,
+    )
+
+
+async def account(request: Request, visitor: Visitor) -> Response:
+    """The browsers the account is signed in on (ending one), and two-step sign-in."""
+    if request.method == "GET":
+        return await _account_page(request, visitor)
+    form = await request.form()
+    action = text_field(form, "action")
+    if action == "totp-start":
+        return await _account_page(request, visitor, secret=totp.new_secret())
+    async with app_context(request).sessions() as session:
+        me = await session.get(Account, visitor.account.id)
+        assert me is not None
+        try:
+            if action == "end-session" and text_field(form, "session").isdigit():
+                await sessions.revoke_session(session, me, int(text_field(form, "session")))
+            elif action == "totp-confirm":
+                await totp.turn_on(
+                    session, me, text_field(form, "secret"), text_field(form, "code")
+                )
+            elif action == "totp-off":
+                await totp.turn_off(session, me, text_field(form, "password"))
+        except UserError as refused:
+            secret = text_field(form, "secret") if action == "totp-confirm" else None
+            return await _account_page(request, visitor, 400, error=str(refused), secret=secret)
+        await session.commit()
+    return RedirectResponse(request.url.path, status_code=303)
 
 
 async def accounts_page(request: Request, visitor: Visitor) -> Response:

@@ -60,7 +60,9 @@ async def login(request: Request) -> Response:
     address = request.client.host if request.client else ""
     async with app_context(request).sessions() as session:
         try:
-            account = await logins.sign_in(session, username, text_field(form, "password"), address)
+            account = await logins.sign_in(
+                session, username, text_field(form, "password"), address, text_field(form, "code")
+            )
         except logins.LoginRefused as refused:
             await session.commit()  # the failure counts
             return render_form(
