@@ -18,6 +18,7 @@ from accounts import roles, sessions
 from accounts.models import Account, LoginSession
 from actors.groups import find_group
 from actors.models import Group
+from web.i18n import N_
 from web.pages import render_page
 from web.signing import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE
 from web.state import app_context, app_signer
@@ -55,8 +56,11 @@ class Refused(Exception):
         self.response = response
 
 
-def _refuse(request: Request, reason: str) -> Refused:
-    return Refused(render_page(request, "refused.html", status_code=403, reason=reason))
+def _refuse(request: Request, reason: str, **values: str) -> Refused:
+    """403 with ``reason`` (a catalog text, filled with ``values``) in the visitor's language."""
+    return Refused(
+        render_page(request, "refused.html", status_code=403, reason=reason, values=values)
+    )
 
 
 async def form_ok(request: Request) -> bool:
@@ -75,16 +79,20 @@ async def admit(request: Request, permission: str) -> Visitor:
         target = quote(request.url.path, safe="/")
         raise Refused(RedirectResponse(f"/login?next={target}", status_code=303))
     login, account = found
+    request.state.language = account.locale
     if request.method == "POST" and not await form_ok(request):
         raise _refuse(
             request,
-            "This form has expired or did not come from this site: reload the page and try again.",
+            N_(
+                "This form has expired or did not come from this site: "
+                "reload the page and try again."
+            ),
         )
     visitor = Visitor(account, login)
     name = request.path_params.get("name")
     if permission == ADMIN:
         if not account.admin:
-            raise _refuse(request, "Only an admin of this instance may do this.")
+            raise _refuse(request, N_("Only an admin of this instance may do this."))
         return visitor
     if name is None:
         return visitor
@@ -92,10 +100,12 @@ async def admit(request: Request, permission: str) -> Visitor:
         group = await find_group(session, name)
         held = await roles.roles_in(session, account, group) if group else set()
     if group is None or not held:
-        raise _refuse(request, "You have no role in this group.")
+        raise _refuse(request, N_("You have no role in this group."))
     if not roles.allows(held, permission):
-        needed = " or ".join(sorted(roles.PERMISSIONS[permission]))
-        raise _refuse(request, f"This needs the role {needed} in {group.name}.")
+        needed = " / ".join(sorted(roles.PERMISSIONS[permission]))
+        raise _refuse(
+            request, N_("This needs the role %(role)s in %(group)s."), role=needed, group=group.name
+        )
     visitor.group, visitor.roles = group, frozenset(held)
     return visitor
 

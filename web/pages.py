@@ -9,16 +9,35 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from web.i18n import LANGUAGES, from_accept_language, install, use_language
 from web.signing import CSRF_COOKIE, csrf_cookie
 from web.state import app_context, app_settings, app_signer
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+install(TEMPLATES.env)
+
+
+def page_language(request: Request) -> str:
+    """The interface language: the signed-in account's choice, else the browser's."""
+    chosen = getattr(request.state, "language", None)
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return from_accept_language(request.headers.get("accept-language", ""))
 
 
 def render_page(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
-    """Render a page; every value is escaped unless a template marks it safe."""
+    """Render a page in the visitor's language; every value is escaped unless a template
+    marks it safe."""
     ctx = app_context(request)
-    values.update(urls=ctx.urls, host=ctx.host, instance_name=app_settings(request).instance_name)
+    language = page_language(request)
+    use_language(language)
+    values.update(
+        urls=ctx.urls,
+        host=ctx.host,
+        instance_name=app_settings(request).instance_name,
+        language=language,
+        languages=LANGUAGES,
+    )
     response = TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
     response.headers["Vary"] = "Accept"
     return response

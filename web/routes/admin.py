@@ -18,6 +18,7 @@ from documents.errors import UserError
 from web.dashboard import group_numbers
 from web.forms import text_field
 from web.guard import ADMIN, Page, Visitor, guarded
+from web.i18n import LANGUAGES
 from web.pages import render_form
 from web.state import app_context
 
@@ -139,6 +140,9 @@ async def account(request: Request, visitor: Visitor) -> Response:
                 )
             elif action == "totp-off":
                 await totp.turn_off(session, me, text_field(form, "password"))
+            elif action == "language":
+                chosen = text_field(form, "language")
+                me.locale = chosen if chosen in LANGUAGES else None
         except UserError as refused:
             secret = text_field(form, "secret") if action == "totp-confirm" else None
             return await _account_page(request, visitor, 400, error=str(refused), secret=secret)

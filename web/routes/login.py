@@ -16,11 +16,12 @@ from actors.models import Group
 from documents.errors import UserError
 from web.forms import text_field
 from web.guard import form_ok, signed_in
+from web.i18n import N_
 from web.pages import render_form
 from web.signing import CSRF_COOKIE, SESSION_COOKIE
 from web.state import app_context, app_signer
 
-EXPIRED = "This form has expired: it was open too long or came from elsewhere. Try again."
+EXPIRED = N_("This form has expired: it was open too long or came from elsewhere. Try again.")
 
 
 def _next(request: Request) -> str:
@@ -94,7 +95,7 @@ def _new_password(form: FormData) -> tuple[str, str | None]:
     """The password typed twice, and an error when the two differ."""
     password = text_field(form, "password")
     if password != text_field(form, "again"):
-        return password, "The two passwords differ."
+        return password, N_("The two passwords differ.")
     return password, None
 
 
