@@ -11,15 +11,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from accounts import audit, links, roles, sessions, totp
-from accounts.accounts import get_account, list_accounts
+from accounts.accounts import get_account
 from accounts.models import Account
 from actors.groups import list_groups
 from documents.errors import UserError
 from web.dashboard import group_numbers
 from web.forms import text_field
-from web.guard import ADMIN, Page, Visitor, guarded
+from web.guard import Page, Visitor, guarded
 from web.i18n import LANGUAGES
 from web.pages import render_form
+from web.routes import admin_accounts
 from web.state import app_context
 
 
@@ -150,20 +151,13 @@ async def account(request: Request, visitor: Visitor) -> Response:
     return RedirectResponse(request.url.path, status_code=303)
 
 
-async def accounts_page(request: Request, visitor: Visitor) -> Response:
-    """For instance admins: every account."""
-    async with app_context(request).sessions() as session:
-        everyone = await list_accounts(session)
-    return render_form(request, "admin/accounts.html", visitor=visitor, everyone=everyone)
-
-
 PAGES: list[tuple[str, Page, str, list[str]]] = [
     ("/admin/", home, "view", ["GET"]),
     ("/admin/account", account, "view", ["GET", "POST"]),
-    ("/admin/accounts", accounts_page, ADMIN, ["GET"]),
     ("/admin/groups/{name}/", dashboard, "view", ["GET"]),
     ("/admin/groups/{name}/team", team, "roles", ["GET", "POST"]),
     ("/admin/groups/{name}/log", log, "audit", ["GET"]),
+    *admin_accounts.PAGES,
 ]
 """Every admin page: path, handler, the permission it needs, methods."""
 
