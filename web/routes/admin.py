@@ -20,7 +20,10 @@ from web.forms import text_field
 from web.guard import Page, Visitor, guarded
 from web.i18n import LANGUAGES
 from web.pages import render_form
-from web.routes import admin_accounts
+from web.routes import (
+    admin_accounts,
+    admin_following,
+)
 from web.state import app_context
 
 
@@ -158,6 +161,7 @@ PAGES: list[tuple[str, Page, str, list[str]]] = [
     ("/admin/groups/{name}/team", team, "roles", ["GET", "POST"]),
     ("/admin/groups/{name}/log", log, "audit", ["GET"]),
     *admin_accounts.PAGES,
+    *admin_following.PAGES,
 ]
 """Every admin page: path, handler, the permission it needs, methods."""
 
