@@ -94,4 +94,4 @@ def install(environment: Environment) -> None:
     install_callables(gettext_now, ngettext_now, newstyle=True)
     # For texts that may not be in the catalogs (errors worded by the packages): no
     # %-formatting, which _() always does and which a "%" typed by someone would break.
-    environment.globals["text"] = gettext_now
+    environment.globals["translate"] = gettext_now
