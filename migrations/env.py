@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import accounts.models
+import actors.icons
 import actors.models
 import forum.models
 import inbox.models
@@ -21,6 +22,7 @@ from store.db import Base, is_sqlite, make_engine
 # Importing the model modules registers their tables on the one metadata.
 _MODELS = (
     accounts.models,
+    actors.icons,
     actors.models,
     forum.models,
     moderation.models,

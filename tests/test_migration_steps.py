@@ -38,6 +38,7 @@ STEPS = (
     ("0005", {"0002_moderation", "0007", "0005"}),
     ("0008", {"0002_moderation", "0007", "0008"}),
     ("0009", {"0002_moderation", "0007", "0009"}),
+    ("0010", {"0002_moderation", "0007", "0010"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import accounts.models
+import actors.icons
 import actors.models
 import forum.models
 import inbox.models
@@ -23,6 +24,7 @@ from store.db import Base, make_engine
 
 MODELS = (
     accounts.models,
+    actors.icons,
     actors.models,
     forum.models,
     inbox.models,

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from actors.documents import group_actor, instance_actor
 from actors.groups import find_group_by_uid, list_groups
+from actors.icons import find_icon
 from posts.models import Post
 from web.cache import documents
 from web.negotiation import (
@@ -80,8 +81,27 @@ async def instance(request: Request) -> Response:
     return activity_response(request, instance_actor(ctx.urls, ctx.host, ctx.instance_public_pem))
 
 
+async def icon(request: Request) -> Response:
+    """A group's uploaded avatar, for anyone: its actor document's ``icon`` points here."""
+    async with app_context(request).sessions() as session:
+        found = await find_icon(session, request.path_params["uid"])
+    if found is None:
+        return error_response(404, "this group has no uploaded icon")
+    etag = f'"{found.sha256}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, max-age=86400",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(found.data, media_type=found.media_type, headers=headers)
+
+
 routes = [
     Route("/", index),
     Route("/actor", instance),
     Route("/groups/{uid}", group),
+    Route("/groups/{uid}/icon", icon),
 ]

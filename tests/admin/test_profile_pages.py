@@ -1,0 +1,285 @@
+"""The group profile page and the instance admin's domains page, over real HTTP.
+
+A follower (a Sink) must receive the ``Update{Group}`` an organizer's save sends, and
+its icon URL must serve the uploaded bytes; a domain blocked on the page must be refused
+at the inbox.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from accounts.models import AuditEntry
+from actors.groups import get_group
+from actors.icons import MAX_ICON_BYTES, GroupIcon
+from moderation.models import DomainAllow, DomainBlock
+from outbox.models import Delivery
+from tests.admin.support import add_account, csrf_of, post_form, signed_in
+from tests.helpers import add_group
+from tests.inbox.support import inbox_url
+from tests.instances import Instance, settle
+from tests.peer import Peer, running_peer
+from tests.sink import Sink, add_follower
+
+PROFILE = "/admin/groups/demo/profile"
+NO_FILE = ("", b"", "application/octet-stream")  # what a browser sends with no file chosen
+
+
+def png(size: int = 2, rgb: tuple[int, int, int] = (128, 128, 128)) -> bytes:
+    """A real PNG image: a square of ``size`` pixels of one colour."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def profile_form(**changes: str) -> dict[str, str]:
+    """The profile form as an organizer fills it in."""
+    return {
+        "action": "save",
+        "display_name": "East Side Mutual Aid",
+        "summary": "Food **every** Friday",
+        "field_name_1": "Website",
+        "field_value_1": "https://eastside.example",
+        "posting": "approval",
+        "announce_replies": "top-level",
+    } | changes
+
+
+async def save(
+    client: httpx.AsyncClient, data: dict[str, str], icon: tuple[str, bytes, str] = NO_FILE
+) -> httpx.Response:
+    """Send the profile form (multipart, as the page's form does) with its token."""
+    token = csrf_of(await client.get(PROFILE))
+    return await client.post(PROFILE, data={"csrf": token, **data}, files={"icon": icon})
+
+
+async def log(instance: Instance, actor: str) -> list[tuple[str, str, int | None]]:
+    """What ``actor`` did, as the audit log says: what, detail, group id; oldest first."""
+    async with instance.ctx.sessions() as session:
+        rows = await session.scalars(
+            select(AuditEntry).where(AuditEntry.actor == actor).order_by(AuditEntry.id)
+        )
+        return [(row.action, row.detail, row.group_id) for row in rows]
+
+
+async def count(instance: Instance, model: type[Any]) -> int:
+    async with instance.ctx.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_an_organizer_saves_the_profile_and_followers_get_the_icon(
+    instance: Instance,
+) -> None:
+    group = await add_group(instance, "demo", display_name="Demo")
+    await add_account(instance, "ana", group, "organizer")
+    image = png()
+    async with Sink() as sink, signed_in(instance, "ana") as client:
+        fan = sink.add_actor("fan")
+        await add_follower(instance, group, fan)
+        page = await client.get(PROFILE)
+        assert page.status_code == 200
+        assert 'enctype="multipart/form-data"' in page.text and 'value="Demo"' in page.text
+
+        answer = await save(
+            client, profile_form(posting="open"), icon=("avatar.png", image, "image/png")
+        )
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["location"] == PROFILE + "?saved=1"
+        shown = await client.get(answer.headers["location"])
+        assert "Saved." in shown.text and 'value="East Side Mutual Aid"' in shown.text
+        await settle(instance)
+
+    update = next(d.activity for d in sink.received if d.activity["type"] == "Update")
+    actor = update["object"]
+    assert (actor["type"], actor["name"]) == ("Group", "East Side Mutual Aid")
+    assert "<strong>every</strong>" in actor["summary"]
+    assert actor["attachment"][0]["name"] == "Website"
+    icon_url = actor["icon"]["url"]
+    assert icon_url.startswith(f"{instance.base_url}/groups/demo/icon?v=")
+    async with httpx.AsyncClient() as anyone:
+        served = await anyone.get(icon_url)
+        again = await anyone.get(icon_url, headers={"If-None-Match": served.headers["etag"]})
+    assert served.status_code == 200
+    assert served.content == image
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "max-age=" in served.headers["cache-control"]
+    assert again.status_code == 304
+    async with instance.ctx.sessions() as session:
+        assert (await get_group(session, "demo")).posting == "open"
+    assert await log(instance, "ana") == [
+        ("profile updated", "display name, summary, profile fields, icon, posting: open", group.id)
+    ]
+
+
+async def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_kept(
+    instance: Instance,
+) -> None:
+    group = await add_group(instance, "demo", display_name="Demo")
+    await add_account(instance, "ana", group, "organizer")
+    page_script = b"<html><script>alert(1)</script></html>"
+    async with Sink() as sink, signed_in(instance, "ana") as client:
+        await add_follower(instance, group, sink.add_actor("fan"))
+        refused = await save(client, profile_form(), icon=("cat.png", page_script, "image/png"))
+        too_big = b"\x89PNG\r\n\x1a\n" + b"\0" * MAX_ICON_BYTES
+        large = await save(client, profile_form(), icon=("big.png", too_big, "image/png"))
+        await settle(instance)
+
+    assert refused.status_code == 400
+    assert "not an image in a format we accept: use PNG, JPEG, WebP or GIF" in refused.text
+    assert 'id="error-icon"' in refused.text and 'aria-describedby="error-icon' in refused.text
+    assert 'value="East Side Mutual Aid"' in refused.text  # what was typed is kept
+    assert large.status_code == 400
+    assert "the image is too large: at most 2 MB" in large.text
+    assert await count(instance, GroupIcon) == 0
+    assert await count(instance, Delivery) == 0
+    assert sink.received == []
+    async with instance.ctx.sessions() as session:
+        assert (await get_group(session, "demo")).display_name == "Demo"
+    assert await log(instance, "ana") == []
+
+
+async def test_bad_fields_are_shown_where_they_were_typed(instance: Instance) -> None:
+    group = await add_group(instance, "demo", display_name="Demo")
+    await add_account(instance, "ana", group, "organizer")
+    async with signed_in(instance, "ana") as client:
+        no_value = await save(client, profile_form(field_name_2="Meetings", field_value_2=" "))
+        no_name = await save(client, profile_form(display_name="  "))
+        bad_policy = await save(client, profile_form(posting="everyone"))
+
+    assert no_value.status_code == 400
+    assert "profile field &#39;Meetings&#39; needs a name and a value" in no_value.text
+    assert 'id="error-fields"' in no_value.text and 'value="Meetings"' in no_value.text
+    assert no_name.status_code == 400
+    assert 'id="error-display_name"' in no_name.text
+    assert "the display name cannot be empty" in no_name.text
+    assert bad_policy.status_code == 400 and 'id="error-posting"' in bad_policy.text
+    async with instance.ctx.sessions() as session:
+        kept = await get_group(session, "demo")
+    assert (kept.display_name, kept.fields, kept.posting) == ("Demo", [], "approval")
+
+
+async def test_removing_the_icon_tells_followers(instance: Instance) -> None:
+    group = await add_group(instance, "demo")
+    await add_account(instance, "ana", group, "organizer")
+    async with Sink() as sink, signed_in(instance, "ana") as client:
+        await add_follower(instance, group, sink.add_actor("fan"))
+        await save(client, profile_form(), icon=("a.png", png(), "image/png"))
+        page = await client.get(PROFILE)
+        assert 'alt="The group\'s current icon"' in page.text
+        removed = await post_form(client, PROFILE, {"action": "remove-icon"})
+        assert removed.status_code == 303
+        await settle(instance)
+        async with httpx.AsyncClient() as anyone:
+            gone = await anyone.get(f"{instance.base_url}/groups/demo/icon")
+
+    updates = [d.activity["object"] for d in sink.received if d.activity["type"] == "Update"]
+    assert "icon" in updates[0] and "icon" not in updates[-1]
+    assert gone.status_code == 404
+    assert [action for action, _, _ in await log(instance, "ana")] == [
+        "profile updated",
+        "icon removed",
+    ]
+
+
+@pytest.fixture
+async def ally() -> AsyncIterator[Peer]:
+    """A remote server named ``localhost`` (the instance is at 127.0.0.1)."""
+    async with running_peer("localhost") as server:
+        server.actor("ana")
+        yield server
+
+
+async def test_an_admin_blocks_a_domain_on_the_page_and_its_activities_get_403(
+    instance: Instance, ally: Peer
+) -> None:
+    await add_group(instance, "demo")
+    await add_account(instance, "root", admin=True)
+
+    def follow() -> dict[str, Any]:
+        return ally.activity(ally.actor("ana"), "Follow", f"{instance.base_url}/groups/demo")
+
+    async with signed_in(instance, "root") as client:
+        page = await client.get("/admin/domains")
+        assert "Federation mode: <strong>open</strong>" in page.text
+        blocked = await post_form(
+            client, "/admin/domains", {"action": "block", "domain": "LOCALHOST."}
+        )
+        refused = await ally.post(inbox_url(instance), follow())
+        bad = await post_form(
+            client, "/admin/domains", {"action": "block", "domain": "not a domain"}
+        )
+        limited = await post_form(
+            client,
+            "/admin/domains",
+            {"action": "block", "domain": "localhost", "silence": "on", "reject_media": "on"},
+        )
+        heard = await ally.post(inbox_url(instance), follow())
+        unblocked = await post_form(
+            client, "/admin/domains", {"action": "unblock", "domain": "localhost"}
+        )
+        again = await post_form(
+            client, "/admin/domains", {"action": "unblock", "domain": "localhost"}
+        )
+
+    assert blocked.status_code == 200 and "localhost: blocked" in blocked.text
+    assert "<td>localhost</td>" in blocked.text
+    assert (refused.status_code, refused.text) == (403, "the domain localhost is blocked\n")
+    assert bad.status_code == 400
+    assert "is not a domain name" in bad.text and 'id="block-error"' in bad.text
+    assert 'value="not a domain"' in bad.text
+    assert "limited: silenced, media rejected" in limited.text
+    assert heard.status_code == 202  # a limited domain is still heard
+    assert unblocked.status_code == 200 and "No domain is blocked or limited" in unblocked.text
+    assert again.status_code == 400 and "localhost is not blocked" in again.text
+    assert await count(instance, DomainBlock) == 0
+    assert await log(instance, "root") == [
+        ("domain block", "localhost: blocked", None),
+        ("domain block", "localhost: silenced, media rejected", None),
+        ("domain unblock", "localhost", None),
+    ]
+
+
+async def test_the_allowlist_on_the_page(instance: Instance) -> None:
+    await add_account(instance, "root", admin=True)
+    async with signed_in(instance, "root") as client:
+        added = await post_form(
+            client, "/admin/domains", {"action": "allow", "domain": "Ally.Example"}
+        )
+        twice = await post_form(
+            client, "/admin/domains", {"action": "allow", "domain": "ally.example"}
+        )
+        dropped = await post_form(
+            client, "/admin/domains", {"action": "disallow", "domain": "ally.example"}
+        )
+        missing = await post_form(
+            client, "/admin/domains", {"action": "disallow", "domain": "ally.example"}
+        )
+
+    assert "ally.example: allowed" in added.text
+    assert "Remove ally.example from the allowlist" in added.text
+    assert "ally.example: was already allowed" in twice.text
+    assert "No domain is on the allowlist" in dropped.text
+    assert missing.status_code == 400 and "ally.example is not on the allowlist" in missing.text
+    assert await count(instance, DomainAllow) == 0
+    assert [action for action, _, _ in await log(instance, "root")] == [
+        "domain allow",
+        "domain disallow",
+    ]
