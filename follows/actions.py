@@ -7,6 +7,7 @@ added to the caller's session, to commit together.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -175,3 +176,22 @@ async def unfollow(
     await queue_activity(session, group=group, activity=doc, inboxes=[actor.inbox])
     await session.delete(following)
     return actor
+
+
+async def settle_follower(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    account: str,
+    settle: Callable[[AsyncSession, Context, Group, Follower], Awaitable[None]],
+    already: str | None,
+) -> str:
+    """Find the follower ``account`` of ``group`` and ``settle`` it (accept, reject,
+    remove); the follower's handle. ``already``, when given, is the error for a follower
+    that is already accepted."""
+    follower = await find_follower(session, ctx, group, account)
+    if already is not None and follower.accepted:
+        raise UserError(already)
+    handle = follower.actor.handle
+    await settle(session, ctx, group, follower)
+    return handle

@@ -4,14 +4,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from actors.instance import Context
-from actors.models import Follower, Group
-from documents.errors import UserError
 from follows import actions, queries
 from web.commands.base import add_command, group_action, group_session, print_lines
 from web.settings import Settings
@@ -54,31 +48,16 @@ async def followers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _settle(
-    session: AsyncSession,
-    ctx: Context,
-    group: Group,
-    account: str,
-    settle: Callable[[AsyncSession, Context, Group, Follower], Awaitable[None]],
-    already: str | None,
-) -> str:
-    """Find the follower ``account`` of ``group`` and ``settle`` it; the follower's handle.
-
-    ``already``, when given, is the error for a follower that is already accepted.
-    """
-    follower = await actions.find_follower(session, ctx, group, account)
-    if already is not None and follower.accepted:
-        raise UserError(already)
-    handle = follower.actor.handle
-    await settle(session, ctx, group, follower)
-    return handle
-
-
 async def approve(args: argparse.Namespace, settings: Settings) -> int:
     """Accept a pending follow request."""
     already = f"{args.account} already follows {args.group}"
     group, handle = await group_action(
-        settings, args.group, _settle, args.account, actions.accept_follower, already
+        settings,
+        args.group,
+        actions.settle_follower,
+        args.account,
+        actions.accept_follower,
+        already,
     )
     print(f"{handle} now follows {group.name}")
     return 0
@@ -91,7 +70,12 @@ async def reject(args: argparse.Namespace, settings: Settings) -> int:
         f"use: mutuals remove-follower {args.group} {args.account}"
     )
     _group, handle = await group_action(
-        settings, args.group, _settle, args.account, actions.reject_follower, already
+        settings,
+        args.group,
+        actions.settle_follower,
+        args.account,
+        actions.reject_follower,
+        already,
     )
     print(f"rejected the follow request of {handle}")
     return 0
@@ -100,7 +84,7 @@ async def reject(args: argparse.Namespace, settings: Settings) -> int:
 async def remove_follower(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a follower (their server is told with a Reject)."""
     group, handle = await group_action(
-        settings, args.group, _settle, args.account, actions.remove_follower, None
+        settings, args.group, actions.settle_follower, args.account, actions.remove_follower, None
     )
     print(f"{handle} no longer follows {group.name}")
     return 0

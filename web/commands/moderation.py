@@ -8,9 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.instance import Context
-from actors.models import RemoteActor
-from actors.remote import ActorError, find_actor, get_actor, resolve_account
+from actors.remote import find_actor
 from moderation.blocks import block_account, blocked_accounts, unblock_account
 from moderation.checks import normalize_domain
 from moderation.domains import (
@@ -21,6 +19,7 @@ from moderation.domains import (
     unblock_domain,
 )
 from moderation.reports import group_reports, report_account
+from moderation.targets import known_actor, remote_account_id
 from web.commands.base import (
     CliError,
     Handler,
@@ -33,31 +32,11 @@ from web.runtime import open_context
 from web.settings import Settings
 
 
-async def _account(ctx: Context, session: AsyncSession, account: str) -> str:
-    """The actor id ``account`` (user@host or URL) names; never one of ours."""
-    actor_id = await resolve_account(ctx, account)
-    if ctx.urls.is_local(actor_id):
-        raise CliError(f"{account} is on this instance; moderation applies to remote accounts")
-    return actor_id
-
-
-async def _known_actor(
-    ctx: Context, session: AsyncSession, actor_id: str
-) -> tuple[RemoteActor | None, str]:
-    """The stored (or freshly fetched) actor, or None with the reason it is unavailable."""
-    if (actor := await find_actor(session, actor_id)) is not None:
-        return actor, ""
-    try:
-        return await get_actor(ctx, session, actor_id), ""
-    except ActorError as exc:
-        return None, str(exc)
-
-
 async def block(args: argparse.Namespace, settings: Settings) -> int:
     """Block an account for a group: follows both ways removed, ``Block`` sent."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        actor_id = await _account(ctx, session, args.account)
-        actor, why = await _known_actor(ctx, session, actor_id)
+        actor_id = await remote_account_id(ctx, args.account)
+        actor, why = await known_actor(ctx, session, actor_id)
         outcome = await block_account(ctx, session, group, actor_id, actor)
         await session.commit()
     if not outcome.created:
@@ -72,7 +51,7 @@ async def block(args: argparse.Namespace, settings: Settings) -> int:
 async def unblock(args: argparse.Namespace, settings: Settings) -> int:
     """Lift a group's block on an account (sending ``Undo`` of the ``Block``)."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        actor_id = await _account(ctx, session, args.account)
+        actor_id = await remote_account_id(ctx, args.account)
         actor = await find_actor(session, actor_id)
         if not await unblock_account(ctx, session, group, actor_id, actor):
             raise CliError(f"{actor_id} is not blocked by {group.name}")
@@ -167,10 +146,10 @@ async def domain_list(args: argparse.Namespace, settings: Settings) -> int:
 async def report(args: argparse.Namespace, settings: Settings) -> int:
     """Record a report about an account; ``--forward`` sends a ``Flag`` to its server."""
     async with group_session(settings, args.group) as (ctx, session, group):
-        actor_id = await _account(ctx, session, args.account)
+        actor_id = await remote_account_id(ctx, args.account)
         inbox = None
         if args.forward:
-            actor, why = await _known_actor(ctx, session, actor_id)
+            actor, why = await known_actor(ctx, session, actor_id)
             if actor is None:
                 raise CliError(f"cannot forward the report: {why}")
             inbox = actor.delivery_inbox
