@@ -9,7 +9,7 @@ DEV_ENV := MUTUALS_DEV=1 MUTUALS_BASE_URL=http://127.0.0.1:8000
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 CHROMIUM := $(or $(MUTUALS_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: install chromium run test test-sqlite test-postgres screenshots messages check bench constraints clean
+.PHONY: install chromium run organizer test test-sqlite test-postgres screenshots messages check bench constraints clean
 
 # constraints.txt pins every package to the versions the tests passed with.
 $(STAMP): pyproject.toml constraints.txt
@@ -38,6 +38,12 @@ run: install
 	$(DEV_ENV) $(BIN)/mutuals group create demo --display-name "Demo group" \
 		--summary "A demo group of this development instance." --exist-ok
 	$(DEV_ENV) $(BIN)/mutuals serve --host 127.0.0.1 --port 8000
+
+# An account that organizes the demo group of `make run`: make organizer NAME=ana
+organizer: install
+	@test -n "$(NAME)" || { echo "usage: make organizer NAME=yourname"; exit 2; }
+	$(DEV_ENV) $(BIN)/mutuals account create $(NAME) --admin
+	$(DEV_ENV) $(BIN)/mutuals account grant $(NAME) demo organizer
 
 test: test-sqlite test-postgres
 

@@ -22,7 +22,13 @@ from web.i18n import LANGUAGES
 from web.pages import render_form
 from web.routes import (
     admin_accounts,
+    admin_compose,
     admin_following,
+    admin_forum,
+    admin_instance,
+    admin_moderation,
+    admin_posts,
+    admin_profile,
 )
 from web.state import app_context
 
@@ -162,6 +168,12 @@ PAGES: list[tuple[str, Page, str, list[str]]] = [
     ("/admin/groups/{name}/log", log, "audit", ["GET"]),
     *admin_accounts.PAGES,
     *admin_following.PAGES,
+    *admin_compose.PAGES,
+    *admin_posts.PAGES,
+    *admin_moderation.PAGES,
+    *admin_forum.PAGES,
+    *admin_profile.PAGES,
+    *admin_instance.PAGES,
 ]
 """Every admin page: path, handler, the permission it needs, methods."""
 
