@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -27,6 +28,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 """Permission → the roles that grant it (the admin routes name a permission each)."""
 
 
+HANDLE = re.compile(r"@?([A-Za-z0-9_.-]{1,64})@([A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,63})")
+"""A fediverse handle as people write it: @name@server.example."""
+
+
 class RoleError(UserError):
     """A role that does not exist, or a grant or revoke that cannot be done."""
 
@@ -36,6 +41,16 @@ def check_role(role: str) -> str:
     if role not in ROLES:
         raise RoleError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
     return role
+
+
+def check_handle(handle: str) -> str:
+    """``handle`` as ``@user@host``, if it is one; else a `RoleError` saying how to write it."""
+    found = HANDLE.fullmatch(handle.strip())
+    if found is None:
+        raise RoleError(
+            f"{handle[:100]!r} is not a fediverse handle: write it as @name@server.example"
+        )
+    return f"@{found[1]}@{found[2].lower()}"
 
 
 def allows(roles: set[str], permission: str) -> bool:
@@ -72,6 +87,22 @@ async def members(session: AsyncSession, group: Group) -> Sequence[tuple[Role, A
     return [(role, account) for role, account in rows]
 
 
+async def liaisons(session: AsyncSession, group: Group) -> list[str]:
+    """The fediverse handles the group's liaisons chose to show, by username."""
+    rows = await session.scalars(
+        select(Role.handle)
+        .join(Account, Account.id == Role.account_id)
+        .where(
+            Role.group_id == group.id,
+            Role.role == LIAISON,
+            Role.handle.is_not(None),
+            Account.disabled.is_(False),
+        )
+        .order_by(Account.username)
+    )
+    return [handle for handle in rows if handle]
+
+
 async def grant(
     session: AsyncSession,
     account: Account,
@@ -85,6 +116,8 @@ async def grant(
     check_role(role)
     if handle is not None and role != LIAISON:
         raise RoleError("only a liaison shows a fediverse handle of their own")
+    if handle is not None:
+        handle = check_handle(handle)
     existing = await session.scalar(
         select(Role).where(
             Role.account_id == account.id, Role.group_id == group.id, Role.role == role

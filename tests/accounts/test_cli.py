@@ -95,3 +95,22 @@ async def test_a_weak_password_is_refused(instance: Instance, cli: Cli, stdin: i
     stdin.seek(0)
     error = await cli.fails(instance, "account", "create", "ana", "--password-stdin")
     assert error == "error: the password must have at least 10 characters"
+
+
+async def test_a_liaison_handle_is_shown_on_the_groups_page(
+    instance: Instance, cli: Cli, stdin: io.StringIO
+) -> None:
+    await add_group(instance, "eastside")
+    await create(instance, cli, stdin, "bea")
+    error = await cli.fails(
+        instance, "account", "grant", "bea", "eastside", "liaison", "--handle", "<b>bea</b>"
+    )
+    assert error == (
+        "error: '<b>bea</b>' is not a fediverse handle: write it as @name@server.example"
+    )
+    await cli.ok(
+        instance, "account", "grant", "bea", "eastside", "liaison", "--handle", "bea@X.example"
+    )
+    async with instance.client() as client:
+        page = await client.get("/groups/eastside", headers={"accept": "text/html"})
+    assert "Contact for other groups: <bdi>@bea@x.example</bdi>" in page.text

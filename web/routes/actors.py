@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from accounts import roles
 from actors.documents import group_actor, instance_actor
 from actors.groups import find_group_by_uid, list_groups
 from actors.icons import find_icon
@@ -72,6 +73,7 @@ async def group(request: Request) -> Response:
             group=found,
             actor_id=ctx.urls.group(found.uid),
             posts=posts.scalars().all(),
+            liaisons=await roles.liaisons(session, found),
         )
 
 
