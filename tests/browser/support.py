@@ -79,3 +79,25 @@ class Screenshots:
             self.published.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, self.published / f"{name}.png")
         return path
+
+
+async def visit(page: Page, url: str) -> None:
+    """Open ``url`` as a person would; it must answer 200 with an HTML page."""
+    response = await page.goto(url)
+    assert response is not None
+    assert response.status == 200, (url, response.status, await response.text())
+    assert response.headers["content-type"].startswith("text/html"), response.headers
+
+
+async def assert_no_script_ran(page: Page) -> None:
+    """Nothing from a payload became markup: no script ran, no element came in."""
+    assert await page.evaluate("typeof window.pwned") == "undefined"
+    assert await page.locator("main script, main img[onerror], main [onerror]").count() == 0
+
+
+async def assert_fits_the_width(page: Page) -> None:
+    """No text, however long, widens the page past the window."""
+    scroll, window = await page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll <= window, f"{page.url} is {scroll}px wide in a {window}px window"

@@ -25,7 +25,13 @@ from forum.messages import reply_to
 from posts import notes
 from posts.models import Post
 from sharing import events, offers, polls
-from tests.browser.support import Screenshots, assert_accessible
+from tests.browser.support import (
+    Screenshots,
+    assert_accessible,
+    assert_fits_the_width,
+    assert_no_script_ran,
+    visit,
+)
 from tests.conftest import InstanceFactory
 from tests.forum.support import forum_group, join, mastodon_post
 from tests.instances import Instance, settle
@@ -122,28 +128,6 @@ async def _community(instance: Instance, **texts: str) -> Community:
 async def community(make_instance: InstanceFactory) -> Community:
     instance = await make_instance(instance_name=INSTANCE_NAME)
     return await _community(instance)
-
-
-async def visit(page: Page, url: str) -> None:
-    """Open ``url`` as a person would; it must answer 200 with an HTML page."""
-    response = await page.goto(url)
-    assert response is not None
-    assert response.status == 200, (url, response.status, await response.text())
-    assert response.headers["content-type"].startswith("text/html"), response.headers
-
-
-async def assert_no_script_ran(page: Page) -> None:
-    """Nothing from a payload became markup: no script ran, no element came in."""
-    assert await page.evaluate("typeof window.pwned") == "undefined"
-    assert await page.locator("main script, main img[onerror], main [onerror]").count() == 0
-
-
-async def assert_fits_the_width(page: Page) -> None:
-    """No text, however long, widens the page past the window."""
-    scroll, window = await page.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth]"
-    )
-    assert scroll <= window, f"{page.url} is {scroll}px wide in a {window}px window"
 
 
 async def test_the_front_page_lists_the_groups(
