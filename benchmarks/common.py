@@ -124,7 +124,8 @@ class Server:
     """``with Server(factory, args, port):`` serves ``factory(*args)`` with uvicorn on SERVER_CPU.
 
     Both the real app and every reference run with the same uvicorn options
-    (asyncio loop, h11, no access log), so ratios compare the code, not the server.
+    (uvloop and httptools, as ``mutuals serve`` picks them; no access log), so ratios
+    compare the code, not the server.
     """
 
     def __init__(self, factory: Callable[..., Any], args: tuple[Any, ...], port: int) -> None:
