@@ -56,6 +56,7 @@ def note(
     tags: list[dict[str, str]],
     updated: dt.datetime | None = None,
     in_reply_to: str | None = None,
+    summary: str | None = None,
 ) -> dict[str, Any]:
     """A ``Note`` (without ``@context``): the object of a status update, or a reply.
 
@@ -63,7 +64,8 @@ def note(
     (Mastodon reads only the map's first entry). ``url`` is the id itself: the same
     URL serves the HTML page to browsers. ``audience`` names the group (FEP-1b12), and
     ``replies`` the collection of the replies it keeps. The accounts that ``Mention``
-    tags name are addressed too.
+    tags name are addressed too. A content warning (``summary``, plain text) marks it
+    ``sensitive``: Mastodon shows the warning and hides the content behind it.
     """
     mentions = [t["href"] for t in tags if t.get("type") == "Mention"]
     doc: dict[str, Any] = {"id": note_id, "type": "Note"}
@@ -75,7 +77,7 @@ def note(
         "published": timestamp(published),
         **addressing(visibility, followers, mentions),
         "audience": actor,
-        "sensitive": False,
+        **warning_fields(summary),
         **content.fields("content"),
         "tag": tags,
         "replies": replies_id(note_id),
@@ -83,6 +85,14 @@ def note(
     if updated is not None:
         doc["updated"] = timestamp(updated)
     return doc
+
+
+def warning_fields(summary: str | None) -> dict[str, Any]:
+    """A Note's ``summary`` and ``sensitive``, as Mastodon writes a content warning:
+    ``sensitive`` alone (false) when there is none."""
+    if summary:
+        return {"summary": summary, "sensitive": True}
+    return {"sensitive": False}
 
 
 def replies_id(object_id: str) -> str:

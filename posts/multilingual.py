@@ -25,11 +25,16 @@ async def publish_multilingual_note(
     group: Group,
     text: Multilingual,
     visibility: Visibility = "public",
+    *,
+    cw: str | None = None,
 ) -> Post:
-    """Post Markdown in every language of ``text`` as one Note, queued to the followers."""
+    """Post Markdown in every language of ``text`` as one Note (behind the content
+    warning ``cw``, if any), queued to the followers."""
     check_visibility(visibility)
     checked = check_texts(text, "text", MAX_TEXT)
     html, hashtags = render(checked, ctx.urls.tag)
     content = Multilingual(html, checked.language)
     tags = [hashtag(name, ctx.urls.tag) for name in hashtags]
-    return await publish_rendered_note(session, ctx, group, checked.text, content, tags, visibility)
+    return await publish_rendered_note(
+        session, ctx, group, checked.text, content, tags, visibility, cw=cw
+    )

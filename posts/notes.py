@@ -30,6 +30,7 @@ from posts.models import Post
 from store.db import utcnow
 
 MAX_TEXT = 10_000
+MAX_WARNING = 500
 
 
 def create_id(note_id: str) -> str:
@@ -83,6 +84,15 @@ async def _send_about(session: AsyncSession, group: Group, post: Post, doc: dict
     await queue_activity(session, group=group, activity=doc, inboxes=inboxes)
 
 
+def content_warning(text: str | None) -> str | None:
+    """A content warning as a Note's ``summary``: one line of plain text, cleaned as a
+    name; None when empty. Longer than `MAX_WARNING` characters is refused."""
+    cleaned = clean_name(text or "", max_length=MAX_WARNING + 1)
+    if len(cleaned) > MAX_WARNING:
+        raise UserError(f"the content warning is too long; the limit is {MAX_WARNING} characters")
+    return cleaned or None
+
+
 def check_visibility(visibility: str) -> None:
     """An error unless a post can have ``visibility``."""
     if visibility not in activities.VISIBILITIES:
@@ -90,13 +100,20 @@ def check_visibility(visibility: str) -> None:
 
 
 async def publish_note(
-    session: AsyncSession, ctx: Context, group: Group, text: str, visibility: Visibility = "public"
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    text: str,
+    visibility: Visibility = "public",
+    *,
+    cw: str | None = None,
 ) -> Post:
-    """Post Markdown ``text`` as a Note and queue its ``Create`` to every follower inbox."""
+    """Post Markdown ``text`` as a Note (behind the content warning ``cw``, if any) and
+    queue its ``Create`` to every follower inbox."""
     check_visibility(visibility)
     html, tags = _render(ctx, text)
     content = Multilingual.single("en", html)
-    return await publish_rendered_note(session, ctx, group, text, content, tags, visibility)
+    return await publish_rendered_note(session, ctx, group, text, content, tags, visibility, cw=cw)
 
 
 async def publish_rendered_note(
@@ -110,12 +127,15 @@ async def publish_rendered_note(
     *,
     in_reply_to: str | None = None,
     also: Sequence[str] = (),
+    cw: str | None = None,
 ) -> Post:
     """Post ``content`` (HTML per language, from Markdown ``source``) and queue its Create.
 
     A reply names the post it answers (``in_reply_to``); the inboxes of the accounts
-    it mentions (``also``) receive it too, and alone when it is ``direct``.
+    it mentions (``also``) receive it too, and alone when it is ``direct``. ``cw`` is
+    a content warning, shown before the content (`content_warning`).
     """
+    summary = content_warning(cw)
     now = utcnow()
     post = new_post(ctx, group, "Note", now, source)
     post.visibility = visibility
@@ -128,6 +148,7 @@ async def publish_rendered_note(
         visibility=visibility,
         tags=tags,
         in_reply_to=in_reply_to,
+        summary=summary,
     )
     return await publish_post(session, ctx, group, post, also=also)
 
@@ -204,13 +225,25 @@ async def get_post(session: AsyncSession, group: Group, post_uid: str) -> Post:
 
 
 async def edit_note(
-    session: AsyncSession, ctx: Context, group: Group, post_uid: str, text: str
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    post_uid: str,
+    text: str,
+    *,
+    cw: str | None = None,
 ) -> Post:
-    """Replace a post's text and queue an ``Update`` (carrying ``updated``) to the followers."""
+    """Replace a post's text and queue an ``Update`` (carrying ``updated``) to the followers.
+
+    ``cw`` replaces the content warning (an empty one removes it); None keeps it.
+    """
     post = await get_post(session, group, post_uid)
     html, tags = _render(ctx, text)
     now = utcnow()
     doc = dict(post.document)
+    if cw is not None:
+        doc.pop("summary", None)
+        doc.update(activities.warning_fields(content_warning(cw)))
     mentions = [t for t in doc.get("tag", []) if t.get("type") == "Mention"]
     doc.update(
         content=html, contentMap={next(iter(doc["contentMap"])): html}, tag=[*mentions, *tags]

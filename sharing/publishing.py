@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
@@ -20,7 +20,7 @@ from documents.common import Meta
 from documents.errors import UserError
 from documents.multilingual import Multilingual
 from posts.models import Post
-from posts.notes import get_post, publish_post
+from posts.notes import edit_note, get_post, publish_post
 from sharing.models import Event, Offer, Poll, RemoteEvent, RemoteOffer, Response
 
 Row = TypeVar("Row", Offer, Event, Poll)
@@ -126,3 +126,27 @@ def live_rows(model: type[Row]) -> Select[Row, Post, Group]:
         .join(Group, Group.id == model.group_id)
         .where(Post.deleted_at.is_(None))
     )
+
+
+NOT_A_STATUS = (
+    "only status updates can be changed this way; change an event with its own form "
+    "(mutuals event update), and close or delete an offer or need"
+)
+
+
+async def status_update(session: AsyncSession, group: Group, uid: str) -> Post:
+    """A live status update of ``group`` by uid: not an offer, need, event or poll."""
+    post = await get_post(session, group, uid)
+    is_offer = await session.scalar(select(exists().where(Offer.post_id == post.id)))
+    if post.type != "Note" or is_offer:
+        raise UserError(NOT_A_STATUS)
+    return post
+
+
+async def edit_status_update(
+    session: AsyncSession, ctx: Context, group: Group, uid: str, text: str, *, cw: str | None
+) -> Post:
+    """Change a status update's text (and content warning), as ``mutuals edit`` and the web
+    do; offers, needs, events and polls are refused (their own forms change them)."""
+    post = await status_update(session, group, uid)
+    return await edit_note(session, ctx, group, post.uid, text, cw=cw)

@@ -7,6 +7,7 @@ from typing import Any
 
 from posts import notes
 from posts.multilingual import publish_multilingual_note
+from sharing import publishing
 from web.commands.base import add_command, group_action, group_session
 from web.commands.languages import add_language_arguments, read_texts
 from web.settings import Settings
@@ -17,18 +18,22 @@ async def post(args: argparse.Namespace, settings: Settings) -> int:
     async with group_session(settings, args.group) as (ctx, session, group):
         if args.lang or args.texts or args.language != "en":
             text, _ = read_texts(args, ("text", args.text))
-            new = await publish_multilingual_note(session, ctx, group, text, args.visibility)
+            new = await publish_multilingual_note(
+                session, ctx, group, text, args.visibility, cw=args.cw
+            )
         else:
-            new = await notes.publish_note(session, ctx, group, args.text, args.visibility)
+            new = await notes.publish_note(
+                session, ctx, group, args.text, args.visibility, cw=args.cw
+            )
         await session.commit()
         print(f"posted {new.uid}: {new.document['id']}")
     return 0
 
 
 async def edit(args: argparse.Namespace, settings: Settings) -> int:
-    """Replace a post's text; followers receive an Update."""
+    """Replace a post's text (and its content warning); followers receive an Update."""
     _group, changed = await group_action(
-        settings, args.group, notes.edit_note, args.post_id, args.text
+        settings, args.group, publishing.edit_status_update, args.post_id, args.text, cw=args.cw
     )
     print(f"edited {changed.uid}: {changed.document['id']}")
     return 0
@@ -62,11 +67,17 @@ def register(commands: Any) -> None:
         help="only the group's followers may see it",
     )
     parser.set_defaults(visibility="public")
+    parser.add_argument(
+        "--cw", metavar="TEXT", help="a content warning, shown before the text (which is hidden)"
+    )
     add_language_arguments(parser, "text", None)
     parser = add_command(commands, "edit", edit, "change a post's text")
     parser.add_argument("group")
     parser.add_argument("post_id", metavar="POST_ID", help="the id printed by 'mutuals post'")
     parser.add_argument("text")
+    parser.add_argument(
+        "--cw", metavar="TEXT", help="a new content warning ('' removes it; kept when not given)"
+    )
     parser = add_command(commands, "delete", delete, "delete a post")
     parser.add_argument("group")
     parser.add_argument("post_id", metavar="POST_ID")
