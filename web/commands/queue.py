@@ -5,56 +5,37 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sqlalchemy import select, update
-
-from inbox.models import InboxItem
-from outbox.breaker import host_counts
-from outbox.models import Delivery, DeliveryHost, FanOut
-from store import queue
-from store.db import utcnow
-from store.queue import QueueRow
 from web.commands.base import add_command
+from web.queues import COLUMNS, overview, retry_failed
 from web.runtime import open_context
 from web.settings import Settings
-
-QUEUES: dict[str, type[QueueRow]] = {"inbox": InboxItem, "fan-out": FanOut, "delivery": Delivery}
-COLUMNS = ("pending", "in_flight", "retrying", "failed")
 
 
 async def queue_show(args: argparse.Namespace, settings: Settings) -> int:
     """Print each queue's counts, then the paused and unavailable hosts."""
     async with open_context(settings) as ctx, ctx.sessions() as session:
-        print(f"{'queue':<10}" + "".join(f"{name.replace('_', '-'):>11}" for name in COLUMNS))
-        for name, model in QUEUES.items():
-            counts = await queue.counts(session, model)
-            done = sum(v for k, v in counts.items() if k not in COLUMNS)
-            line = "".join(f"{counts[column]:>11}" for column in COLUMNS)
-            print(f"{name:<10}{line}   ({done} done)")
-        hosts = await host_counts(session, utcnow())
-        print(f"hosts: {hosts['paused']} paused, {hosts['unavailable']} unavailable")
-        gone = await session.execute(
-            select(DeliveryHost.host, DeliveryHost.unavailable_since)
-            .where(DeliveryHost.unavailable.is_(True))
-            .order_by(DeliveryHost.host)
-        )
-        for host, since in gone.all():
-            print(f"  unavailable: {host} since {since:%Y-%m-%d %H:%M} UTC")
+        shown = await overview(session)
+    print(f"{'queue':<10}" + "".join(f"{name.replace('_', '-'):>11}" for name in COLUMNS))
+    for counted in shown.queues:
+        line = "".join(f"{counted.counts[column]:>11}" for column in COLUMNS)
+        print(f"{counted.name:<10}{line}   ({counted.done} done)")
+    print(f"hosts: {shown.hosts['paused']} paused, {shown.hosts['unavailable']} unavailable")
+    for host in shown.paused:
+        print(f"  paused: {host.host} until {host.when:%Y-%m-%d %H:%M} UTC")
+    for host in shown.unavailable:
+        print(f"  unavailable: {host.host} since {host.when:%Y-%m-%d %H:%M} UTC")
     return 0
 
 
 async def queue_retry(args: argparse.Namespace, settings: Settings) -> int:
     """Put failed rows back in their queues (and, with ``--hosts``, unavailable hosts back)."""
     async with open_context(settings) as ctx, ctx.sessions() as session:
-        for name, model in QUEUES.items():
-            print(f"{name}: {await queue.retry_failed(session, model)} failed re-queued")
-        if args.hosts:
-            result = await session.execute(
-                update(DeliveryHost)
-                .where(DeliveryHost.unavailable.is_(True))
-                .values(unavailable=False, failures=0, failure_days=0, paused_until=None)
-            )
-            print(f"hosts: {getattr(result, 'rowcount', 0)} marked available")
+        retried = await retry_failed(session, hosts=args.hosts)
         await session.commit()
+    for name, count in retried.rows.items():
+        print(f"{name}: {count} failed re-queued")
+    if retried.hosts is not None:
+        print(f"hosts: {retried.hosts} marked available")
     return 0
 
 
