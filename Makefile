@@ -62,7 +62,7 @@ screenshots: install
 # Re-extract the interface's texts into each catalog (web/locale/LANG/LC_MESSAGES/mutuals.po);
 # then translate the new entries. tests/web/test_i18n.py fails while one is untranslated.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o web/locale/mutuals.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o web/locale/mutuals.pot .
 	$(BIN)/pybabel update -i web/locale/mutuals.pot -d web/locale -D mutuals -w 100 \
 		--no-fuzzy-matching --ignore-obsolete
 	rm web/locale/mutuals.pot

@@ -122,7 +122,15 @@ async def test_the_account_page_lists_sessions_and_sets_up_two_step_sign_in(
     await sign_in(page, instance, "ana")
 
     await page.goto(instance.base_url + "/admin/account")
+    await expect(page).to_have_title("Your account · Mutuals")
     await expect(page.get_by_text("(this one)")).to_be_visible()
+    # The language of the pages: chosen here, then the page is in Spanish
+    await page.get_by_label("Language of these pages").select_option("es")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page).to_have_title("Tu cuenta · Mutuals")
+    await page.get_by_label("Idioma de estas páginas").select_option("")
+    await page.get_by_role("button", name="Guardar").click()
+    await expect(page).to_have_title("Your account · Mutuals")
     await page.get_by_role("button", name="Set up two-step sign-in").click()
     await expect(page.locator("code.secret")).to_have_text(re.compile("[A-Z2-7]{32}"))
     await assert_accessible(page)

@@ -23,12 +23,15 @@ from web.pages import render_form
 from web.routes import (
     admin_accounts,
     admin_compose,
+    admin_edit,
     admin_following,
     admin_forum,
     admin_instance,
     admin_moderation,
+    admin_network,
     admin_posts,
     admin_profile,
+    admin_queue,
 )
 from web.state import app_context
 
@@ -174,6 +177,9 @@ PAGES: list[tuple[str, Page, str, list[str]]] = [
     *admin_forum.PAGES,
     *admin_profile.PAGES,
     *admin_instance.PAGES,
+    *admin_edit.PAGES,
+    *admin_network.PAGES,
+    *admin_queue.PAGES,
 ]
 """Every admin page: path, handler, the permission it needs, methods."""
 

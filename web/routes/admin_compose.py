@@ -46,7 +46,7 @@ TIMEZONES = sorted(available_timezones())
 Publish = Callable[[AsyncSession, Context, Group], Awaitable[Post]]
 """Publishes what a form describes and returns the post carrying it."""
 
-NOTE_FIELDS = ("text", "visibility", "language")
+NOTE_FIELDS = ("text", "cw", "visibility", "language")
 OFFER_FIELDS = ("title", "body", "skills", "area", "until", "language")
 EVENT_FIELDS = (
     "title", "start", "end", "timezone", "place", "online", "body", "repeat", "language", "edit",
@@ -111,11 +111,13 @@ async def _shared_post(session: AsyncSession, post_id: int | None) -> Post:
     return post
 
 
-def _preview(request: Request, typed: dict[str, str]) -> str:
-    """The sanitized HTML the post would have: the Markdown rendering publishing uses."""
+def _preview(request: Request, typed: dict[str, str]) -> tuple[str, str | None]:
+    """The sanitized HTML the post would have (the Markdown rendering publishing uses),
+    and its content warning as publishing cleans it."""
+    warning = notes.content_warning(typed["cw"])
     text = check_texts(_text(typed["language"], typed["text"]), "text", MAX_TEXT)
     html, _tags = render(text, app_context(request).urls.tag)
-    return html[text.language]
+    return html[text.language], warning
 
 
 async def compose(request: Request, visitor: Visitor) -> Response:
@@ -128,15 +130,16 @@ async def compose(request: Request, visitor: Visitor) -> Response:
     typed = _typed(form, NOTE_FIELDS)
     if text_field(form, "action") == "preview":
         try:
-            preview = _preview(request, typed)
+            preview, warning = _preview(request, typed)
         except UserError as error:
             return _page(
                 request, visitor, template, 400,
                 typed=typed, error=str(error), visibilities=VISIBILITIES,
             )  # fmt: skip
         return _page(
-            request, visitor, template, typed=typed, preview=preview, visibilities=VISIBILITIES
-        )
+            request, visitor, template,
+            typed=typed, preview=preview, warning=warning, visibilities=VISIBILITIES,
+        )  # fmt: skip
 
     async def publish(session: AsyncSession, ctx: Context, group: Group) -> Post:
         notes.check_visibility(typed["visibility"] or "public")
@@ -144,8 +147,12 @@ async def compose(request: Request, visitor: Visitor) -> Response:
         language = typed["language"].strip() or "en"
         if language != "en":
             text = _text(language, typed["text"])
-            return await publish_multilingual_note(session, ctx, group, text, visibility)
-        return await notes.publish_note(session, ctx, group, typed["text"], visibility)
+            return await publish_multilingual_note(
+                session, ctx, group, text, visibility, cw=typed["cw"]
+            )
+        return await notes.publish_note(
+            session, ctx, group, typed["text"], visibility, cw=typed["cw"]
+        )
 
     return await _publish(
         request, visitor, template, typed, "post", publish, visibilities=VISIBILITIES

@@ -23,19 +23,38 @@ from forum.messages import read_messages, reply_to
 from forum.models import Message
 from web.forms import text_field
 from web.guard import Page, Visitor
+from web.i18n import N_
 from web.pages import render_form
 from web.routes.admin_moderation import done, notice
 from web.state import app_context
 
 SUBMISSION_NOTICES = {
-    "approve": "Post approved: it is announced to the group's followers.",
-    "reject": "Post refused: it stays listed for the organizers, never announced.",
-    "remove": "Post taken out of the group: its boost is undone.",
+    "approve": N_("Post approved: it is announced to the group's followers."),
+    "reject": N_("Post refused: it stays listed for the organizers, never announced."),
+    "remove": N_("Post taken out of the group: its boost is undone."),
 }
 """What ``?done=KEY`` says on the submissions page."""
 
-MESSAGE_NOTICES = {"reply": "Your answer was sent as the group."}
+MESSAGE_NOTICES = {"reply": N_("Your answer was sent as the group.")}
 """What ``?done=KEY`` says on the messages page."""
+
+SHOWN_WORDS = (
+    *(N_("post"), N_("reply"), N_("direct")),
+    *(N_("public"), N_("unlisted"), N_("followers")),
+    *(N_("announced"), N_("pending"), N_("kept"), N_("rejected"), N_("removed"), N_("deleted")),
+)
+"""A message's kind, visibility and status, as the pages show them (``_(word)``)."""
+
+POLICY_REASONS = (
+    N_("not public: a message for the organizers"),
+    N_("a reply: this group announces only top-level posts"),
+    N_("this group announces only what its organizers publish"),
+    N_("the author does not follow the group"),
+    N_("the author's domain is silenced"),
+    N_("waiting for a moderator's approval"),
+)
+"""The fixed reasons ``forum.policy.decide`` gives, for the catalogs: the pages show a
+message's reason with ``translate``, so these are translated (the others stay English)."""
 
 
 async def authors_of(session: AsyncSession, messages: Sequence[Message]) -> dict[str, RemoteActor]:

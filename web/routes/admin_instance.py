@@ -22,11 +22,24 @@ from moderation.domains import (
 )
 from web.forms import text_field
 from web.guard import ADMIN, Page, Visitor
+from web.i18n import N_
 from web.pages import render_form
 from web.state import app_context, app_settings
 
 _FORMS = ("block", "allow")
 """The forms that take a typed domain; an error is shown in the one that was sent."""
+
+BLOCK_NOTICES = {
+    (False, False): N_("%(domain)s: blocked"),
+    (True, False): N_("%(domain)s: silenced"),
+    (False, True): N_("%(domain)s: media rejected"),
+    (True, True): N_("%(domain)s: silenced, media rejected"),
+}
+"""What blocking says, by (silenced, media rejected): in the notice and the audit log."""
+UNBLOCKED = N_("%(domain)s: unblocked")
+DISALLOWED = N_("%(domain)s: no longer allowed")
+ALLOWED = N_("%(domain)s: allowed")
+ALREADY_ALLOWED = N_("%(domain)s: was already allowed")
 
 
 async def _page(
@@ -46,35 +59,35 @@ async def _page(
     )
 
 
-async def _apply(request: Request, visitor: Visitor, form: FormData) -> str:
-    """Carry out the form's action; what the audit log and the notice say was done."""
+async def _apply(request: Request, visitor: Visitor, form: FormData) -> tuple[str, str]:
+    """Carry out the form's action; the notice saying what was done, and its domain."""
     action, domain = text_field(form, "action"), text_field(form, "domain")
     async with app_context(request).sessions() as session:
         if action == "block":
             silence = text_field(form, "silence") == "on"
             media = text_field(form, "reject_media") == "on"
             rule = await block_domain(session, domain, silence=silence, reject_media=media)
-            limits = [n for n, on in (("silenced", silence), ("media rejected", media)) if on]
-            done = f"{rule.domain}: " + (", ".join(limits) if limits else "blocked")
-            await audit.record(session, visitor.account.username, "domain block", None, done)
+            done, name = BLOCK_NOTICES[silence, media], rule.domain
+            detail = done % {"domain": name}
+            await audit.record(session, visitor.account.username, "domain block", None, detail)
         elif action in ("unblock", "disallow"):
             drop = unblock_domain if action == "unblock" else disallow_domain
             name = normalize_domain(domain)
             if not await drop(session, domain):
                 missing = "is not blocked" if action == "unblock" else "is not on the allowlist"
                 raise ModerationError(f"{name} {missing}")
-            done = f"{name}: " + ("unblocked" if action == "unblock" else "no longer allowed")
+            done = UNBLOCKED if action == "unblock" else DISALLOWED
             await audit.record(session, visitor.account.username, f"domain {action}", None, name)
         elif action == "allow":
             name = normalize_domain(domain)
             added = await allow_domain(session, domain)
-            done = f"{name}: " + ("allowed" if added else "was already allowed")
+            done = ALLOWED if added else ALREADY_ALLOWED
             if added:
                 await audit.record(session, visitor.account.username, "domain allow", None, name)
         else:
             raise ModerationError("unknown action")
         await session.commit()
-    return done
+    return done, name
 
 
 async def domains(request: Request, visitor: Visitor) -> Response:
@@ -83,7 +96,7 @@ async def domains(request: Request, visitor: Visitor) -> Response:
         return await _page(request, visitor)
     form = await request.form()
     try:
-        done = await _apply(request, visitor, form)
+        done, name = await _apply(request, visitor, form)
     except UserError as error:
         action = text_field(form, "action")
         return await _page(
@@ -94,7 +107,7 @@ async def domains(request: Request, visitor: Visitor) -> Response:
             error_form=action if action in _FORMS else "",
             typed=text_field(form, "domain"),
         )
-    return await _page(request, visitor, done=done)
+    return await _page(request, visitor, done=done, done_domain=name)
 
 
 PAGES: list[tuple[str, Page, str, list[str]]] = [

@@ -25,23 +25,26 @@ from moderation.reports import group_reports, report_account
 from moderation.targets import known_actor, remote_account_id
 from web.forms import text_field
 from web.guard import Page, Visitor
+from web.i18n import N_
 from web.pages import render_form
 from web.state import app_context
 
 FOLLOWER_NOTICES = {
-    "approve": "Request approved: the account now follows the group and was sent an Accept.",
-    "reject": "Request refused: the account was sent a Reject.",
-    "remove": "Follower removed: their server was told with a Reject.",
-    "block": "Account blocked: follows both ways removed, and a Block sent to its server.",
-    "block-unsent": "Account blocked here; its server could not be reached, so it was not told.",
-    "block-again": "That account was already blocked.",
-    "unblock": "Block lifted: its server was sent an Undo of the Block.",
+    "approve": N_("Request approved: the account now follows the group and was sent an Accept."),
+    "reject": N_("Request refused: the account was sent a Reject."),
+    "remove": N_("Follower removed: their server was told with a Reject."),
+    "block": N_("Account blocked: follows both ways removed, and a Block sent to its server."),
+    "block-unsent": N_(
+        "Account blocked here; its server could not be reached, so it was not told."
+    ),
+    "block-again": N_("That account was already blocked."),
+    "unblock": N_("Block lifted: its server was sent an Undo of the Block."),
 }
 """What ``?done=KEY`` says on the followers page (never text from the request)."""
 
 REPORT_NOTICES = {
-    "report": "Report recorded.",
-    "forward": "Report recorded, and a Flag sent to the account's server.",
+    "report": N_("Report recorded."),
+    "forward": N_("Report recorded, and a Flag sent to the account's server."),
 }
 """What ``?done=KEY`` says on the reports page."""
 

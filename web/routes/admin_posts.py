@@ -28,6 +28,7 @@ from sharing.publishing import live_rows
 from store.db import utcnow
 from web.forms import text_field
 from web.guard import Page, Visitor
+from web.i18n import N_
 from web.pages import render_form
 from web.state import app_context
 
@@ -36,6 +37,9 @@ LIMIT = 30
 
 CLOSING: dict[str, OfferState] = {"fulfilled": "fulfilled", "withdrawn": "withdrawn"}
 """The actions that close an offer or need, and the state each leaves it in."""
+
+STATES = (N_("open"), N_("fulfilled"), N_("withdrawn"), N_("expired"))
+"""An offer's or need's state, as the posts page shows it (``_(state)``)."""
 
 
 @dataclass(frozen=True)

@@ -29,15 +29,16 @@ from documents.errors import UserError
 from posts.notes import update_group_profile
 from web.forms import text_field
 from web.guard import Page, Visitor
+from web.i18n import N_
 from web.pages import render_form
 from web.state import app_context
 
 _SAYS = {
-    "open": "Followers' posts that name the group are shared with everyone at once.",
-    "approval": "Followers' posts are shared once a moderator approves them.",
-    "organizers": "Nobody's: the group only shares what its team publishes.",
-    "top-level": "Only new posts, not the replies in their threads.",
-    "all": "Replies in the group's threads too.",
+    "open": N_("Followers' posts that name the group are shared with everyone at once."),
+    "approval": N_("Followers' posts are shared once a moderator approves them."),
+    "organizers": N_("Nobody's: the group only shares what its team publishes."),
+    "top-level": N_("Only new posts, not the replies in their threads."),
+    "all": N_("Replies in the group's threads too."),
 }
 POSTING_CHOICES = [(name, _SAYS[name]) for name in POSTING_POLICIES]
 """Each posting policy and what it means, as the form offers them."""
