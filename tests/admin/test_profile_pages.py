@@ -283,3 +283,33 @@ async def test_the_allowlist_on_the_page(instance: Instance) -> None:
         "domain allow",
         "domain disallow",
     ]
+
+
+async def test_renaming_the_group_keeps_its_address_and_tells_followers(
+    instance: Instance,
+) -> None:
+    group = await add_group(instance, "demo", display_name="Demo")
+    await add_group(instance, "taken")
+    await add_account(instance, "ana", group, "organizer")
+    async with Sink() as sink:
+        await add_follower(instance, group, sink.add_actor("ben"))
+        async with signed_in(instance, "ana") as client:
+            taken = await save(client, profile_form(name="taken"))
+            assert taken.status_code == 400
+            assert 'id="error-name"' in taken.text and 'value="taken"' in taken.text
+            renamed = await save(client, profile_form(name="eastside"))
+            assert renamed.status_code == 303
+            assert renamed.headers["location"] == "/admin/groups/eastside/profile?saved=1"
+            assert (await client.get("/admin/groups/eastside/profile")).status_code == 200
+        await settle(instance)
+        updates = [d.activity for d in sink.received if d.activity["type"] == "Update"]
+    assert updates[-1]["object"]["preferredUsername"] == "eastside"
+    assert updates[-1]["object"]["id"] == instance.ctx.urls.group(group.uid)
+    async with instance.client() as client:
+        found = await client.get(
+            "/.well-known/webfinger", params={"resource": f"acct:eastside@{instance.host}"}
+        )
+    assert found.status_code == 200
+    assert ("profile updated", "handle, display name, summary, profile fields") in [
+        (action, detail) for action, detail, _group in await log(instance, "ana")
+    ]

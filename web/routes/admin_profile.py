@@ -21,6 +21,7 @@ from actors.groups import (
     REPLY_POLICIES,
     GroupError,
     get_group,
+    rename_group,
     set_posting,
 )
 from actors.icons import MAX_ICON_BYTES, remove_icon, store_icon
@@ -49,6 +50,7 @@ BLANK_ROWS = 2
 """Empty field rows the form offers after the filled ones (up to ``MAX_FIELDS`` in all)."""
 
 _WATCHED = {
+    "name": "handle",
     "display_name": "display name",
     "summary": "summary",
     "fields": "profile fields",
@@ -64,6 +66,7 @@ _WATCHED = {
 class Typed:
     """The profile as the form shows it: the group's values, or what was typed."""
 
+    name: str
     display_name: str
     summary: str
     manual_approval: bool
@@ -87,6 +90,7 @@ class Typed:
 
 def _of_group(group: Group) -> Typed:
     return Typed(
+        name=group.name,
         display_name=group.display_name,
         summary=group.summary,
         manual_approval=group.manual_approval,
@@ -98,6 +102,7 @@ def _of_group(group: Group) -> Typed:
 
 def _of_form(form: FormData) -> Typed:
     return Typed(
+        name=text_field(form, "name").strip(),
         display_name=text_field(form, "display_name"),
         summary=text_field(form, "summary"),
         manual_approval=text_field(form, "manual_approval") == "on",
@@ -168,6 +173,12 @@ async def _save(request: Request, visitor: Visitor, form: FormData) -> Response:
             set_posting(group, typed.posting or None, typed.announce_replies or None)
         except UserError as error:
             errors["posting"] = str(error)
+        if typed.name and typed.name != group.name:
+            # What `mutuals group update --rename` does: the handle changes, the URLs stay.
+            try:
+                await rename_group(session, group, typed.name)
+            except UserError as error:
+                errors["name"] = str(error)
         icon_url = None
         if data is not None:
             try:
@@ -195,7 +206,7 @@ async def _save(request: Request, visitor: Visitor, form: FormData) -> Response:
         detail = _changes(before, group)
         await audit.record(session, visitor.account.username, "profile updated", group, detail)
         await session.commit()
-    return RedirectResponse(f"{request.url.path}?saved=1", status_code=303)
+    return RedirectResponse(f"/admin/groups/{group.name}/profile?saved=1", status_code=303)
 
 
 async def _drop_icon(request: Request, visitor: Visitor) -> Response:
