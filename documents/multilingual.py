@@ -10,7 +10,7 @@ holds the group's primary language, and the map lists the primary language first
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from documents.errors import BadLanguage
@@ -90,3 +90,39 @@ class Multilingual:
 
     def __repr__(self) -> str:
         return f"Multilingual({self._texts!r}, primary={self.language!r})"
+
+
+def with_translations(
+    primary: str,
+    main: tuple[str, str],
+    body: tuple[str, str | None] | None,
+    others: Iterable[tuple[str, Mapping[str, str]]],
+) -> tuple[Multilingual, Multilingual | None]:
+    """The main text and optional body in ``primary``, plus each other language given.
+
+    ``main`` and ``body`` are (field name, text in ``primary``); ``others`` are
+    ``(language, {field: text})`` pairs. Refused: a language given twice or that is the
+    primary one, a translation without the main field, a translated body without one in
+    ``primary``.
+    """
+    extra: dict[str, Mapping[str, str]] = {}
+    for lang, given in others:
+        if not lang:
+            raise BadLanguage("each translation needs its language tag, e.g. es")
+        if lang == primary:
+            raise BadLanguage(f"the {primary} texts are the main ones; add other languages only")
+        if lang in extra:
+            raise BadLanguage(f"{lang} is given twice")
+        extra[check_language(lang)] = given
+    missing = [lang for lang, v in extra.items() if main[0] not in v]
+    if missing:
+        raise BadLanguage(f"no {main[0]} in {', '.join(missing)}; give one for each language")
+    texts = Multilingual({primary: main[1], **{k: v[main[0]] for k, v in extra.items()}}, primary)
+    if body is None:
+        return texts, None
+    translated = {k: v[body[0]] for k, v in extra.items() if body[0] in v}
+    if body[1] is None:
+        if translated:
+            raise BadLanguage(f"a {body[0]} in another language needs one in {primary} too")
+        return texts, None
+    return texts, Multilingual({primary: body[1], **translated}, primary)

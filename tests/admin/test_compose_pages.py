@@ -225,3 +225,55 @@ async def test_the_posts_page_deletes_closes_cancels_and_changes(instance: Insta
         "cancel event",
         "edit event",
     ]
+
+
+async def test_other_languages_reach_the_follower_and_mistakes_come_back(
+    instance: Instance,
+) -> None:
+    group = await add_group(instance, "eastside")
+    await add_account(instance, "ed", group, "editor")
+    spanish = {"tr-lang-0": "es", "tr-text-0": "Sopa **esta noche**"}
+    async with Sink() as sink, signed_in(instance, "ed") as client:
+        await add_follower(instance, group, sink.add_actor("ana"))
+        note = {"text": "Soup **tonight**", "language": "en", **spanish}
+        preview = await post_form(client, BASE + "/compose", note | {"action": "preview"})
+        assert preview.status_code == 200
+        assert '<div class="e-content" lang="en"><p>Soup <strong>tonight</strong>' in preview.text
+        assert (
+            '<div class="e-content" lang="es"><p>Sopa <strong>esta noche</strong>' in preview.text
+        )
+        post = await publish(client, "/compose", note | {"action": "publish"})
+        event = await publish(
+            client,
+            "/compose/event",
+            EVENT | {"tr-lang-1": "es", "tr-title-1": "Café de reparaciones",
+                     "tr-body-1": "Trae lo que esté roto."},
+        )  # fmt: skip
+        # A translation without its text, a language twice, a bad tag: 400, all kept
+        for extra, message in [
+            ({"tr-lang-1": "fr"}, "no text in fr"),
+            ({"tr-lang-1": "es", "tr-text-1": "Otra"}, "es is given twice"),
+            ({"tr-lang-1": "", "tr-text-1": "Soupe"}, "needs its language tag"),
+            ({"tr-lang-1": "français", "tr-text-1": "Soupe"}, "is not a language tag"),
+        ]:
+            answer = await post_form(client, BASE + "/compose", note | extra)
+            assert answer.status_code == 400 and message in answer.text, (extra, answer.text)
+            assert 'name="tr-lang-0" type="text" value="es"' in answer.text
+            assert 'name="tr-text-0" rows="4">Sopa **esta noche**</textarea>' in answer.text
+            for name, value in extra.items():
+                if value and name.startswith("tr-text"):
+                    assert f'name="{name}" rows="4">{value}</textarea>' in answer.text
+                elif value:
+                    assert f'name="{name}" type="text" value="{value}"' in answer.text
+        await settle(instance)
+    created = {
+        d.activity["object"]["id"].rsplit("/", 1)[-1]: d.activity["object"]
+        for d in sink.received
+        if d.activity["type"] == "Create"
+    }
+    assert set(created) == {post, event}
+    assert list(created[post]["contentMap"]) == ["en", "es"]
+    assert "<strong>esta noche</strong>" in created[post]["contentMap"]["es"]
+    assert created[event]["nameMap"] == {"en": "Repair café", "es": "Café de reparaciones"}
+    assert list(created[event]["contentMap"]) == ["en", "es"]
+    assert await count(instance, Post) == 2

@@ -43,7 +43,7 @@ async def test_an_editor_warns_then_edits_and_the_follower_receives_both(
         assert preview.status_code == 200
         assert re.search(
             r'<details class="content-warning">\s*<summary>Eviction &lt;news&gt;</summary>\s*'
-            r'<div class="e-content"><p>Two <strong>families</strong> evicted</p>',
+            r'<div class="e-content"[^>]*><p>Two <strong>families</strong> evicted</p>',
             preview.text,
         ), preview.text
         assert field_value(preview.text, "cw") == "Eviction <news>"

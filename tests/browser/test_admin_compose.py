@@ -43,13 +43,21 @@ async def test_an_editor_writes_previews_and_publishes_a_post(
     await assert_accessible(page)
 
     # Typing Markdown, then Preview: the rendered text shows, nothing is published
-    text = page.get_by_label("Text")
+    text = page.get_by_label("Text", exact=True)
     await text.click()
     await page.keyboard.type("Soup kitchen on **Saturday** at the community hall. #food")
     await page.get_by_label("Followers only").check()
+    # The same text in Spanish, in the first "Other languages" row
+    spanish = page.get_by_role("group", name="Translation 1")
+    await spanish.get_by_label("Language tag").fill("es")
+    await spanish.get_by_label("Text in that language").fill("Comedor el **sábado**. #food")
     await page.get_by_role("button", name="Preview").click()
     preview = page.get_by_role("region", name="Preview")
-    await expect(preview.locator("strong")).to_have_text("Saturday")
+    await expect(preview.locator("strong")).to_have_text(["Saturday", "sábado"])
+    await expect(preview.get_by_role("heading", name="In es")).to_be_visible()
+    await expect(spanish.get_by_label("Text in that language")).to_have_value(
+        "Comedor el **sábado**. #food"
+    )
     await expect(text).to_have_value("Soup kitchen on **Saturday** at the community hall. #food")
     await expect(page.get_by_label("Followers only")).to_be_checked()
     async with instance.ctx.sessions() as session:
@@ -65,6 +73,7 @@ async def test_an_editor_writes_previews_and_publishes_a_post(
         post = (await session.scalars(select(Post))).one()
     assert post.visibility == "followers"
     assert "<strong>Saturday</strong>" in post.document["content"]
+    assert "<strong>sábado</strong>" in post.document["contentMap"]["es"]
 
 
 async def test_every_compose_page_and_the_posts_list(
@@ -78,7 +87,7 @@ async def test_every_compose_page_and_the_posts_list(
     await page.goto(url + "/compose/offer")
     await assert_accessible(page)
     await screenshot(page, "admin-compose-offer")
-    await page.get_by_label("Title").fill("Bike repair on Saturdays")
+    await page.get_by_label("Title", exact=True).fill("Bike repair on Saturdays")
     await page.get_by_label("Skills (optional)").fill("bike_repair, tools")
     await page.get_by_label("Area (optional)").fill("Eastside")
     await page.get_by_role("button", name="Publish the offer").click()
@@ -86,7 +95,7 @@ async def test_every_compose_page_and_the_posts_list(
 
     await page.goto(url + "/compose/need")
     await assert_accessible(page)
-    await page.get_by_label("Title").fill("A ladder for a weekend")
+    await page.get_by_label("Title", exact=True).fill("A ladder for a weekend")
     await page.get_by_role("button", name="Publish the need").click()
     await expect(page.get_by_role("status")).to_contain_text("Sent to the followers")
 
@@ -95,7 +104,7 @@ async def test_every_compose_page_and_the_posts_list(
     # (The fields with suggestions first: their open list would take the button's click)
     await page.get_by_label("Time zone").fill("Europe/Berlin")
     await page.get_by_label("Repeats (optional)").fill("monthly")
-    await page.get_by_label("Title").fill("Repair café")
+    await page.get_by_label("Title", exact=True).fill("Repair café")
     await page.get_by_label("Starts").fill("2031-03-01T14:00")
     await page.get_by_label("Ends (optional)").fill("2031-03-01T17:00")
     await page.get_by_label("Place (or an online link below)").fill("Community hall, 12 Main St")
@@ -106,11 +115,13 @@ async def test_every_compose_page_and_the_posts_list(
     # A mistake comes back next to the form, with what was typed
     await page.goto(url + "/compose/poll")
     await assert_accessible(page)
-    await page.get_by_label("Question").fill("Which day suits the work party?")
+    await page.get_by_label("Question", exact=True).fill("Which day suits the work party?")
     await page.get_by_label("Options", exact=True).fill("Saturday")
     await page.get_by_role("button", name="Publish the poll").click()
     await expect(page.get_by_role("alert")).to_have_text("a poll needs 2 to 20 options; 1 given")
-    await expect(page.get_by_label("Question")).to_have_value("Which day suits the work party?")
+    await expect(page.get_by_label("Question", exact=True)).to_have_value(
+        "Which day suits the work party?"
+    )
     await assert_accessible(page)
     await page.get_by_label("Options", exact=True).fill("Saturday\nSunday")
     await page.get_by_label("Voters may pick several options").check()
@@ -128,6 +139,6 @@ async def test_every_compose_page_and_the_posts_list(
     row = page.get_by_role("row", name="Bike repair on Saturdays")
     await expect(row).to_contain_text("fulfilled")
     await page.get_by_role("link", name="Change “Repair café”").click()
-    await expect(page.get_by_label("Title")).to_have_value("Repair café")
+    await expect(page.get_by_label("Title", exact=True)).to_have_value("Repair café")
     await expect(page.get_by_label("Time zone")).to_have_value("Europe/Berlin")
     await assert_accessible(page)

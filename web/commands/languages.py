@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from documents.multilingual import Multilingual
+from documents.multilingual import Multilingual, with_translations
 from web.commands.base import CliError
 
 
@@ -68,25 +68,10 @@ def read_texts(
 
     ``main`` and ``body`` are (field name, text in ``--language``).
     """
-    primary = args.language
     fields = (main[0],) if body is None else (main[0], body[0])
     extra = _from_file(args.texts, fields) if args.texts else {}
     pairs = [(main[0], args.lang)] + ([(body[0], args.lang_body)] if body else [])
     for field, given in pairs:
         for lang, text in given:
             extra.setdefault(lang, {})[field] = text
-    if primary in extra:
-        raise CliError(f"the {primary} texts are the command's own; --lang is for other languages")
-    titles = {primary: main[1], **{k: v[main[0]] for k, v in extra.items() if main[0] in v}}
-    missing = [lang for lang, v in extra.items() if main[0] not in v]
-    if missing:
-        raise CliError(f"no {main[0]} in {', '.join(missing)}; give one with --lang")
-    texts = Multilingual(titles, primary)
-    if body is None:
-        return texts, None
-    if body[1] is None:
-        if any(body[0] in v for v in extra.values()):
-            raise CliError(f"a {body[0]} in another language needs one in {primary} too")
-        return texts, None
-    bodies = {primary: body[1], **{k: v[body[0]] for k, v in extra.items() if body[0] in v}}
-    return texts, Multilingual(bodies, primary)
+    return with_translations(args.language, main, body, extra.items())

@@ -23,7 +23,7 @@ from actors.models import Group
 from documents.activities import VISIBILITIES, Visibility
 from documents.errors import UserError
 from documents.event import EventSpec, Place
-from documents.multilingual import Multilingual
+from documents.multilingual import Multilingual, with_translations
 from documents.offer import OfferKind
 from documents.poll import PollSpec
 from documents.recurrence import REPEAT_WORDS
@@ -52,6 +52,8 @@ EVENT_FIELDS = (
     "title", "start", "end", "timezone", "place", "online", "body", "repeat", "language", "edit",
 )  # fmt: skip
 POLL_FIELDS = ("question", "options", "closes", "timezone", "language")
+TRANSLATION_ROWS = 2
+"""How many "Other languages" rows each form offers."""
 
 
 def _typed(form: Any, fields: tuple[str, ...]) -> dict[str, str]:
@@ -59,14 +61,29 @@ def _typed(form: Any, fields: tuple[str, ...]) -> dict[str, str]:
     return {name: text_field(form, name) for name in fields}
 
 
-def _text(language: str, text: str) -> Multilingual:
-    """``text`` in ``language`` (``en`` when left empty), as the commands' ``--language``."""
-    return Multilingual.single(language.strip() or "en", text)
+def _rows(form: Any, fields: tuple[str, ...]) -> list[dict[str, str]]:
+    """The "Other languages" rows as typed: ``lang`` and each of ``fields``."""
+    names = ("lang", *fields)
+    return [
+        {name: text_field(form, f"tr-{name}-{n}") for name in names}
+        for n in range(TRANSLATION_ROWS)
+    ]
 
 
-def _optional(language: str, text: str) -> Multilingual | None:
-    """Like `_text`, None when nothing was written."""
-    return _text(language, text) if text.strip() else None
+def _texts(
+    typed: dict[str, str], rows: list[dict[str, str]], main: str, body: str | None = None
+) -> tuple[Multilingual, Multilingual | None]:
+    """The form's ``main`` text (and ``body``, None when empty) in its language (``en``
+    when left empty), and in each row written in: what the commands' ``--lang`` give."""
+    fields = (main,) if body is None else (main, body)
+    others = [
+        (row["lang"].strip(), {name: row[name] for name in fields if row[name].strip()})
+        for row in rows
+        if any(value.strip() for value in row.values())
+    ]
+    given = None if body is None else (body, typed[body] if typed[body].strip() else None)
+    language = typed["language"].strip() or "en"
+    return with_translations(language, (main, typed[main]), given, others)
 
 
 def _when(text: str, timezone: str) -> dt.datetime | None:
@@ -77,6 +94,7 @@ def _when(text: str, timezone: str) -> dt.datetime | None:
 def _page(
     request: Request, visitor: Visitor, template: str, status: int = 200, **values: Any
 ) -> Response:
+    values.setdefault("rows", [{}] * TRANSLATION_ROWS)
     return render_form(request, template, status, visitor=visitor, timezones=TIMEZONES, **values)
 
 
@@ -111,13 +129,15 @@ async def _shared_post(session: AsyncSession, post_id: int | None) -> Post:
     return post
 
 
-def _preview(request: Request, typed: dict[str, str]) -> tuple[str, str | None]:
-    """The sanitized HTML the post would have (the Markdown rendering publishing uses),
-    and its content warning as publishing cleans it."""
+def _preview(
+    request: Request, typed: dict[str, str], rows: list[dict[str, str]]
+) -> tuple[dict[str, str], str | None]:
+    """The sanitized HTML the post would have in each language (the Markdown rendering
+    publishing uses), and its content warning as publishing cleans it."""
     warning = notes.content_warning(typed["cw"])
-    text = check_texts(_text(typed["language"], typed["text"]), "text", MAX_TEXT)
+    text = check_texts(_texts(typed, rows, "text")[0], "text", MAX_TEXT)
     html, _tags = render(text, app_context(request).urls.tag)
-    return html[text.language], warning
+    return html, warning
 
 
 async def compose(request: Request, visitor: Visitor) -> Response:
@@ -127,26 +147,25 @@ async def compose(request: Request, visitor: Visitor) -> Response:
         typed = {"visibility": "public", "language": "en"}
         return _page(request, visitor, template, typed=typed, visibilities=VISIBILITIES)
     form = await request.form()
-    typed = _typed(form, NOTE_FIELDS)
+    typed, rows = _typed(form, NOTE_FIELDS), _rows(form, ("text",))
     if text_field(form, "action") == "preview":
         try:
-            preview, warning = _preview(request, typed)
+            preview, warning = _preview(request, typed, rows)
         except UserError as error:
             return _page(
                 request, visitor, template, 400,
-                typed=typed, error=str(error), visibilities=VISIBILITIES,
+                typed=typed, rows=rows, error=str(error), visibilities=VISIBILITIES,
             )  # fmt: skip
         return _page(
             request, visitor, template,
-            typed=typed, preview=preview, warning=warning, visibilities=VISIBILITIES,
+            typed=typed, rows=rows, preview=preview, warning=warning, visibilities=VISIBILITIES,
         )  # fmt: skip
 
     async def publish(session: AsyncSession, ctx: Context, group: Group) -> Post:
         notes.check_visibility(typed["visibility"] or "public")
         visibility = cast(Visibility, typed["visibility"] or "public")
-        language = typed["language"].strip() or "en"
-        if language != "en":
-            text = _text(language, typed["text"])
+        text, _ = _texts(typed, rows, "text")
+        if text.languages != ("en",):
             return await publish_multilingual_note(
                 session, ctx, group, text, visibility, cw=typed["cw"]
             )
@@ -155,7 +174,7 @@ async def compose(request: Request, visitor: Visitor) -> Response:
         )
 
     return await _publish(
-        request, visitor, template, typed, "post", publish, visibilities=VISIBILITIES
+        request, visitor, template, typed, "post", publish, rows=rows, visibilities=VISIBILITIES
     )
 
 
@@ -164,11 +183,11 @@ async def _offer(request: Request, visitor: Visitor, kind: OfferKind) -> Respons
     template = "admin/compose_offer.html"
     if request.method == "GET":
         return _page(request, visitor, template, kind=kind, typed={"language": "en"})
-    typed = _typed(await request.form(), OFFER_FIELDS)
+    form = await request.form()
+    typed, rows = _typed(form, OFFER_FIELDS), _rows(form, ("title", "body"))
 
     async def publish(session: AsyncSession, ctx: Context, group: Group) -> Post:
-        title = _text(typed["language"], typed["title"])
-        body = _optional(typed["language"], typed["body"])
+        title, body = _texts(typed, rows, "title", "body")
         until = parse_date(typed["until"]) if typed["until"].strip() else None
         skills = typed["skills"].replace(",", " ").split()
         area = typed["area"].strip() or None
@@ -177,7 +196,7 @@ async def _offer(request: Request, visitor: Visitor, kind: OfferKind) -> Respons
         )
         return await _shared_post(session, row.post_id)
 
-    return await _publish(request, visitor, template, typed, kind, publish, kind=kind)
+    return await _publish(request, visitor, template, typed, kind, publish, kind=kind, rows=rows)
 
 
 async def compose_offer(request: Request, visitor: Visitor) -> Response:
@@ -255,7 +274,8 @@ async def compose_event(request: Request, visitor: Visitor) -> Response:
                 return _page(request, visitor, template, 404, typed=typed, error=str(error))
             typed = _event_typed(row) | {"edit": editing}
         return _page(request, visitor, template, typed=typed, repeats=repeats)
-    typed = _typed(await request.form(), EVENT_FIELDS)
+    form = await request.form()
+    typed, rows = _typed(form, EVENT_FIELDS), _rows(form, ("title", "body"))
 
     async def publish(session: AsyncSession, ctx: Context, group: Group) -> Post:
         if typed["edit"]:
@@ -266,12 +286,13 @@ async def compose_event(request: Request, visitor: Visitor) -> Response:
         start = _when(typed["start"], typed["timezone"])
         if start is None:
             raise UserError("an event needs a start, e.g. 2025-11-29 18:30")
+        title, body = _texts(typed, rows, "title", "body")
         spec = EventSpec(
-            _text(typed["language"], typed["title"]),
+            title,
             start,
             zone(typed["timezone"] or "UTC").key,
             _when(typed["end"], typed["timezone"]),
-            _optional(typed["language"], typed["body"]),
+            body,
             repeat=typed["repeat"].strip() or None,
             **_where(typed),
         )
@@ -279,7 +300,9 @@ async def compose_event(request: Request, visitor: Visitor) -> Response:
         return await _shared_post(session, row.post_id)
 
     action = "edit event" if typed["edit"] else "event"
-    return await _publish(request, visitor, template, typed, action, publish, repeats=repeats)
+    return await _publish(
+        request, visitor, template, typed, action, publish, repeats=repeats, rows=rows
+    )
 
 
 async def compose_poll(request: Request, visitor: Visitor) -> Response:
@@ -288,18 +311,18 @@ async def compose_poll(request: Request, visitor: Visitor) -> Response:
     if request.method == "GET":
         return _page(request, visitor, template, typed={"timezone": "UTC", "language": "en"})
     form = await request.form()
-    typed = _typed(form, POLL_FIELDS)
+    typed, rows = _typed(form, POLL_FIELDS), _rows(form, ("question",))
     multiple = text_field(form, "multiple") == "on"
     typed["multiple"] = "on" if multiple else ""
 
     async def publish(session: AsyncSession, ctx: Context, group: Group) -> Post:
         options = tuple(line.strip() for line in typed["options"].splitlines() if line.strip())
-        question = _text(typed["language"], typed["question"])
+        question, _ = _texts(typed, rows, "question")
         spec = PollSpec(question, options, multiple, _when(typed["closes"], typed["timezone"]))
         row = await polls.create_poll(session, ctx, group, spec)
         return await _shared_post(session, row.post_id)
 
-    return await _publish(request, visitor, template, typed, "poll", publish)
+    return await _publish(request, visitor, template, typed, "poll", publish, rows=rows)
 
 
 PAGES: list[tuple[str, Page, str, list[str]]] = [
