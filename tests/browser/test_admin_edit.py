@@ -29,7 +29,9 @@ async def test_an_editor_warns_previews_and_edits_a_post(
 
     # Compose with a warning: the preview shows the warning, the text behind it
     await page.get_by_role("link", name="Write").click()
-    await page.get_by_label("Text").fill("Two families on Elm St were **evicted** today.")
+    await page.get_by_label("Text", exact=True).fill(
+        "Two families on Elm St were **evicted** today."
+    )
     await page.get_by_label("Content warning (optional)").fill("Eviction news")
     await page.get_by_role("button", name="Preview").click()
     preview = page.get_by_role("region", name="Preview")
@@ -49,7 +51,7 @@ async def test_an_editor_warns_previews_and_edits_a_post(
     await expect(page.get_by_role("heading", level=1)).to_have_text(
         "Change a post of Eastside Mutual Aid"
     )
-    text = page.get_by_label("Text")
+    text = page.get_by_label("Text", exact=True)
     warning = page.get_by_label("Content warning (optional)")
     await expect(text).to_have_value("Two families on Elm St were **evicted** today.")
     await expect(warning).to_have_value("Eviction news")
