@@ -19,7 +19,8 @@ from sharing import events, offers, polls
 from tests.admin.support import add_account, post_form, signed_in
 from tests.helpers import add_group
 from tests.instances import Instance, settle
-from tests.peer import Peer, PeerActor, running_peer
+from tests.peer import Peer, running_peer
+from tests.sharing.network import vote
 
 BASE = "/admin/groups/eastside"
 
@@ -54,26 +55,6 @@ async def shared(instance: Instance, group: Group) -> dict[str, str]:
         "need": await uid_of(instance, need),
         "event": await uid_of(instance, event),
         "poll": await uid_of(instance, poll),
-    }
-
-
-def vote(voter: PeerActor, question: str, option: str, n: int) -> dict[str, Any]:
-    """A vote as Mastodon sends it: a Note naming the option, in reply to the question."""
-    note = {
-        "id": f"{voter.id}#votes/{n}",
-        "type": "Note",
-        "name": option,
-        "attributedTo": voter.id,
-        "inReplyTo": question,
-        "to": [question.split("/posts/")[0]],
-    }
-    return {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{voter.id}#votes/{n}/activity",
-        "type": "Create",
-        "actor": voter.id,
-        "to": note["to"],
-        "object": note,
     }
 
 

@@ -13,6 +13,7 @@ from follows import actions
 from posts.models import Post
 from tests.helpers import add_group
 from tests.instances import Instance, settle
+from tests.peer import PeerActor
 from web.cli import main
 
 
@@ -69,3 +70,24 @@ class Cli:
 def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
     """The ``mutuals`` command line."""
     return Cli(monkeypatch, capsys)
+
+
+def vote(voter: PeerActor, question: str, option: str, n: int) -> dict[str, Any]:
+    """A vote exactly as Mastodon's ``ActivityPub::VoteSerializer`` sends it."""
+    note = {
+        "id": f"{voter.id}#votes/{n}",
+        "type": "Note",
+        "name": option,
+        "attributedTo": voter.id,
+        "inReplyTo": question,
+        "to": [question.split("/posts/")[0]],
+    }
+    return {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{voter.id}#votes/{n}/activity",
+        "type": "Create",
+        "actor": voter.id,
+        "published": "2026-01-02T03:04:05Z",
+        "to": note["to"],
+        "object": note,
+    }

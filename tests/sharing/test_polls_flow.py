@@ -14,29 +14,8 @@ from sharing.models import Vote
 from sharing.polls import TALLY_INTERVAL
 from store.db import utcnow
 from tests.instances import Instance, settle
-from tests.peer import Peer, PeerActor, running_peer
-from tests.sharing.network import Cli, linked, post_by_uid
-
-
-def vote(peer: Peer, voter: PeerActor, question: str, option: str, n: int) -> dict[str, Any]:
-    """A vote exactly as Mastodon's ``ActivityPub::VoteSerializer`` sends it."""
-    note = {
-        "id": f"{voter.id}#votes/{n}",
-        "type": "Note",
-        "name": option,
-        "attributedTo": voter.id,
-        "inReplyTo": question,
-        "to": [question.split("/posts/")[0]],
-    }
-    return {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{voter.id}#votes/{n}/activity",
-        "type": "Create",
-        "actor": voter.id,
-        "published": "2026-01-02T03:04:05Z",
-        "to": note["to"],
-        "object": note,
-    }
+from tests.peer import running_peer
+from tests.sharing.network import Cli, linked, post_by_uid, vote
 
 
 async def _question(instance: Instance, uid: str) -> dict[str, Any]:
@@ -63,10 +42,10 @@ async def test_votes_tallies_and_results(make_instance: Any, cli: Cli) -> None:
     async with running_peer() as peer:
         ana, bo = peer.actor("ana"), peer.actor("bo")
         votes = [
-            vote(peer, ana, question, "Tuesday", 1),
-            vote(peer, ana, question, "Thursday", 2),  # a second vote: ignored
-            vote(peer, bo, question, "Friday", 3),  # no such option: ignored
-            vote(peer, bo, question, "Thursday", 4),
+            vote(ana, question, "Tuesday", 1),
+            vote(ana, question, "Thursday", 2),  # a second vote: ignored
+            vote(bo, question, "Friday", 3),  # no such option: ignored
+            vote(bo, question, "Thursday", 4),
         ]
         for activity in votes:
             assert (await peer.post(inbox, activity)).status_code == 202
