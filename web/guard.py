@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -37,16 +38,25 @@ class Visitor:
     roles: frozenset[str] = frozenset()
 
 
+def _session_token(request: Request) -> str | None:
+    """The token of the request's session cookie, if this instance signed it."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return app_signer(request).unsign(cookie) if cookie else None
+
+
+async def _live(session: AsyncSession, token: str | None) -> tuple[LoginSession, Account] | None:
+    found = await sessions.current(session, token) if token else None
+    await session.commit()  # seen_at, at most every few minutes
+    return found
+
+
 async def signed_in(request: Request) -> tuple[LoginSession, Account] | None:
     """The live session of the request's cookie, and its account; None when there is none."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    token = app_signer(request).unsign(cookie) if cookie else None
+    token = _session_token(request)
     if token is None:
         return None
     async with app_context(request).sessions() as session:
-        found = await sessions.current(session, token)
-        await session.commit()  # seen_at, at most every few minutes
-    return found
+        return await _live(session, token)
 
 
 class Refused(Exception):
@@ -73,30 +83,33 @@ async def form_ok(request: Request) -> bool:
 
 
 async def admit(request: Request, permission: str) -> Visitor:
-    """The visitor, if allowed ``permission`` (in the group the path names, if any)."""
-    found = await signed_in(request)
-    if found is None:
-        target = quote(request.url.path, safe="/")
-        raise Refused(RedirectResponse(f"/login?next={target}", status_code=303))
-    login, account = found
-    request.state.language = account.locale
-    if request.method == "POST" and not await form_ok(request):
-        raise _refuse(
-            request,
-            N_(
-                "This form has expired or did not come from this site: "
-                "reload the page and try again."
-            ),
-        )
-    visitor = Visitor(account, login)
-    name = request.path_params.get("name")
-    if permission == ADMIN:
-        if not account.admin:
-            raise _refuse(request, N_("Only an admin of this instance may do this."))
-        return visitor
-    if name is None:
-        return visitor
+    """The visitor, if allowed ``permission`` (in the group the path names, if any).
+
+    One database session: the login and, on a group's pages, the group and the roles.
+    """
     async with app_context(request).sessions() as session:
+        found = await _live(session, _session_token(request))
+        if found is None:
+            target = quote(request.url.path, safe="/")
+            raise Refused(RedirectResponse(f"/login?next={target}", status_code=303))
+        login, account = found
+        request.state.language = account.locale
+        if request.method == "POST" and not await form_ok(request):
+            raise _refuse(
+                request,
+                N_(
+                    "This form has expired or did not come from this site: "
+                    "reload the page and try again."
+                ),
+            )
+        visitor = Visitor(account, login)
+        if permission == ADMIN:
+            if not account.admin:
+                raise _refuse(request, N_("Only an admin of this instance may do this."))
+            return visitor
+        name = request.path_params.get("name")
+        if name is None:
+            return visitor
         group = await find_group(session, name)
         held = await roles.roles_in(session, account, group) if group else set()
     if group is None or not held:
