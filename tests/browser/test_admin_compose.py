@@ -1,4 +1,5 @@
-"""Writing as the group in a real browser: typing, previewing, publishing, the posts list.
+"""Writing as the group in a real browser: typing, previewing, publishing, the posts list,
+and each kind published by clicking reaching a follower on another instance.
 
 Screenshots ``admin-compose`` (a post with its preview) and ``admin-posts`` illustrate
 the README's "For organizers" section.
@@ -6,16 +7,24 @@ the README's "For organizers" section.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
 from playwright.async_api import Page, expect
 from sqlalchemy import select
 
+from accounts import links
+from actors.groups import get_group
+from actors.models import Group
+from follows import actions
+from inbox.models import RemoteObject
 from posts.models import Post
+from sharing.models import RemoteEvent, RemoteOffer
 from tests.admin.support import PASSWORD, add_account
 from tests.browser.support import Screenshots, assert_accessible
 from tests.helpers import add_group
-from tests.instances import Instance
+from tests.instances import Instance, settle
 
 BASE = "/admin/groups/eastside"
 
@@ -76,13 +85,45 @@ async def test_an_editor_writes_previews_and_publishes_a_post(
     assert "<strong>sábado</strong>" in post.document["contentMap"]["es"]
 
 
-async def test_every_compose_page_and_the_posts_list(
-    instance: Instance, page: Page, screenshot: Screenshots
+async def following_instances(make_instance: Any) -> tuple[Instance, Instance, Group]:
+    """``eastside`` on one instance, followed by ``beta`` on another (accepted)."""
+    one, two = await make_instance(), await make_instance()
+    eastside = await add_group(one, "eastside", display_name="Eastside Mutual Aid")
+    await add_group(two, "beta")
+    async with two.ctx.sessions() as session:
+        beta = await get_group(session, "beta")
+        await actions.follow(session, two.ctx, beta, f"eastside@{one.host}")
+        await session.commit()
+    await settle(one, two)
+    return one, two, eastside
+
+
+async def received(instance: Instance, model: type[Any], *where: Any) -> list[Any]:
+    """The rows of ``model`` on ``instance`` matching ``where``."""
+    async with instance.ctx.sessions() as session:
+        return list((await session.scalars(select(model).where(*where))).all())
+
+
+async def test_an_invited_organizer_publishes_each_kind_and_the_follower_instance_has_it(
+    make_instance: Any, page: Page, screenshot: Screenshots
 ) -> None:
-    group = await add_group(instance, "eastside", display_name="Eastside Mutual Aid")
-    await add_account(instance, "maria", group, "organizer")
-    await sign_in(page, instance, "maria")
-    url = instance.base_url + BASE
+    one, two, group = await following_instances(make_instance)
+    async with one.ctx.sessions() as session:
+        token = await links.invite(session, group, "organizer", by="ana")
+        await session.commit()
+    # The invitation: a username and a password, then the group's dashboard
+    await page.goto(f"{one.base_url}/invite/{token}")
+    await page.get_by_label("Username").fill("maria")
+    await page.get_by_label("Password", exact=False).first.fill(PASSWORD)
+    await page.get_by_label("The same password again").fill(PASSWORD)
+    await page.get_by_role("button", name="Create my account").click()
+    await expect(page).to_have_url(f"{one.base_url}{BASE}/")
+    url = one.base_url + BASE
+
+    await page.get_by_role("link", name="Write").click()
+    await page.get_by_label("Text", exact=True).fill("Garden work day on Sunday. #garden")
+    await page.get_by_role("button", name="Publish").click()
+    await expect(page.get_by_role("status")).to_contain_text("Sent to the followers")
 
     await page.goto(url + "/compose/offer")
     await assert_accessible(page)
@@ -142,3 +183,28 @@ async def test_every_compose_page_and_the_posts_list(
     await expect(page.get_by_label("Title", exact=True)).to_have_value("Repair café")
     await expect(page.get_by_label("Time zone")).to_have_value("Europe/Berlin")
     await assert_accessible(page)
+
+    # The follower instance has each kind, as its own kind of row
+    await settle(one, two)
+    actor = one.ctx.urls.group(group.uid)
+    notes = await received(two, RemoteObject, RemoteObject.attributed_to == actor)
+    # (Offers and needs go out as Notes that Mastodon shows, with the offer inside)
+    assert sorted(note.type for note in notes) == ["Event", "Note", "Note", "Note", "Question"]
+    texts = " ".join(note.content_html for note in notes if note.type == "Note")
+    for sent in ("Garden work day", "Offer: Bike repair on Saturdays", "Need: A ladder"):
+        assert sent in texts
+    question = next(n.document for n in notes if n.type == "Question")
+    assert [option["name"] for option in question["anyOf"]] == ["Saturday", "Sunday"]
+    offered = await received(two, RemoteOffer, RemoteOffer.attributed_to == actor)
+    assert sorted((o.kind, o.title, o.state) for o in offered) == [
+        ("need", "A ladder for a weekend", "open"),
+        ("offer", "Bike repair on Saturdays", "closed"),
+    ]
+    (event,) = await received(two, RemoteEvent, RemoteEvent.attributed_to == actor)
+    assert (event.title, event.timezone, event.rrule) == (
+        "Repair café",
+        "Europe/Berlin",
+        "FREQ=MONTHLY",
+    )
+    assert (event.place_name, event.place_address) == ("Community hall", "12 Main St")
+    assert event.starts_at == dt.datetime(2031, 3, 1, 13, 0, tzinfo=dt.UTC)
