@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from actors.models import Group
@@ -23,9 +24,17 @@ def _public_key(owner: str, key_id: str, public_pem: str) -> dict[str, str]:
     return {"id": key_id, "owner": owner, "publicKeyPem": public_pem}
 
 
-def group_actor(group: Group, urls: Urls, host: str) -> dict[str, Any]:
-    """The ``Group`` actor document Mastodon and other servers fetch and follow."""
+def group_actor(
+    group: Group, urls: Urls, host: str, liaisons: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The ``Group`` actor document Mastodon and other servers fetch and follow.
+
+    ``liaisons`` are the handles of its contacts for other groups, shown as profile
+    fields named ``Liaison`` after the group's own fields.
+    """
     actor_id = urls.group(group.uid)
+    fields = [(field["name"], field["value"]) for field in group.fields]
+    fields += [("Liaison", handle) for handle in liaisons]
     doc: dict[str, Any] = {
         "@context": ACTOR_CONTEXT,
         "id": actor_id,
@@ -48,8 +57,8 @@ def group_actor(group: Group, urls: Urls, host: str) -> dict[str, Any]:
         "updated": timestamp(group.updated_at),
         "webfinger": f"{group.name}@{host}",
         "attachment": [
-            {"type": "PropertyValue", "name": field["name"], "value": field_html(field["value"])}
-            for field in group.fields
+            {"type": "PropertyValue", "name": name, "value": field_html(value)}
+            for name, value in fields
         ],
     }
     if group.icon_url:

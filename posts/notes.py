@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts import roles
 from actors.documents import group_actor
 from actors.groups import rename_group, set_fields, set_icon, set_summary
 from actors.instance import Context
@@ -298,8 +299,7 @@ async def update_group_profile(
     if new_name is not None:
         await rename_group(session, group, new_name)
     group.updated_at = utcnow()
-    doc = activities.update_actor(
-        new_activity_id(ctx.urls, group), group_actor(group, ctx.urls, ctx.host)
-    )
+    actor = group_actor(group, ctx.urls, ctx.host, await roles.liaisons(session, group))
+    doc = activities.update_actor(new_activity_id(ctx.urls, group), actor)
     await _send(session, group, doc, public=True)
     return group

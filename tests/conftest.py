@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from tests.instances import Instance, start_instance
+from tests.sharing.network import Cli
 from web.migrate import upgrade
 
 TEST_DATABASE = os.environ.get("MUTUALS_TEST_DATABASE", "sqlite")
@@ -128,3 +129,9 @@ async def make_instance(databases: Databases) -> AsyncIterator[InstanceFactory]:
 async def instance(make_instance: InstanceFactory) -> Instance:
     """One running instance."""
     return await make_instance()
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """The ``mutuals`` command line, run in this process against an instance's database."""
+    return Cli(monkeypatch, capsys)

@@ -16,11 +16,6 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(monkeypatch, capsys)
-
-
-@pytest.fixture
 def stdin(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     """Standard input for ``--password-stdin``."""
     given = io.StringIO()

@@ -66,12 +66,6 @@ class Cli:
         return err.strip()
 
 
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    """The ``mutuals`` command line."""
-    return Cli(monkeypatch, capsys)
-
-
 def vote(voter: PeerActor, question: str, option: str, n: int) -> dict[str, Any]:
     """A vote exactly as Mastodon's ``ActivityPub::VoteSerializer`` sends it."""
     note = {

@@ -19,12 +19,6 @@ from web.cli import main
 FAN = "https://remote.example/users/ann"
 
 
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    """The ``mutuals`` command line."""
-    return Cli(monkeypatch, capsys)
-
-
 async def run_on(
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,

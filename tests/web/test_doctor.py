@@ -38,11 +38,6 @@ def no_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(monkeypatch, capsys)
-
-
-@pytest.fixture
 async def old_instance(database_url: str) -> AsyncIterator[Instance]:
     """An instance serving a database one migration behind (as in test_health)."""
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0007-1")

@@ -10,10 +10,20 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import links, roles
-from accounts.accounts import create_account, disable_account, get_account, list_accounts
+from accounts.accounts import create_account, get_account, list_accounts
 from accounts.audit import COMMAND_LINE
 from actors.groups import get_group, list_groups
-from web.commands.base import CliError, add_command, instance_action, print_lines
+from actors.instance import Context
+from actors.models import Group
+from posts import contacts
+from web.commands.base import (
+    CliError,
+    add_command,
+    context_action,
+    group_action,
+    instance_action,
+    print_lines,
+)
 from web.settings import Settings
 
 
@@ -76,13 +86,13 @@ async def account_reset_password(args: argparse.Namespace, settings: Settings) -
     return 0
 
 
-async def _disable(session: AsyncSession, username: str) -> None:
-    await disable_account(session, await get_account(session, username), by=COMMAND_LINE)
+async def _disable(session: AsyncSession, ctx: Context, username: str) -> None:
+    await contacts.disable(session, ctx, await get_account(session, username), by=COMMAND_LINE)
 
 
 async def account_disable(args: argparse.Namespace, settings: Settings) -> int:
     """Stop an account from signing in, and sign it out everywhere."""
-    await instance_action(settings, _disable, args.username)
+    await context_action(settings, _disable, args.username)
     print(f"disabled {args.username}; it is signed out everywhere")
     return 0
 
@@ -102,25 +112,24 @@ async def account_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _change_role(
     session: AsyncSession,
+    ctx: Context,
+    group: Group,
     username: str,
-    group_name: str,
     role: str,
     *,
     take: bool,
     handle: str | None,
 ) -> None:
     account = await get_account(session, username)
-    group = await get_group(session, group_name)
-    if take:
-        await roles.revoke(session, account, group, role, by=COMMAND_LINE)
-    else:
-        await roles.grant(session, account, group, role, by=COMMAND_LINE, handle=handle)
+    await contacts.change_role(
+        session, ctx, group, account, role, by=COMMAND_LINE, take=take, handle=handle
+    )
 
 
 async def account_grant(args: argparse.Namespace, settings: Settings) -> int:
     """Give an account a role in a group."""
-    await instance_action(
-        settings, _change_role, args.username, args.group, args.role, take=False, handle=args.handle
+    await group_action(
+        settings, args.group, _change_role, args.username, args.role, take=False, handle=args.handle
     )
     print(f"{args.username} is now {args.role} of {args.group}")
     return 0
@@ -128,8 +137,8 @@ async def account_grant(args: argparse.Namespace, settings: Settings) -> int:
 
 async def account_revoke(args: argparse.Namespace, settings: Settings) -> int:
     """Take a role in a group from an account."""
-    await instance_action(
-        settings, _change_role, args.username, args.group, args.role, take=True, handle=None
+    await group_action(
+        settings, args.group, _change_role, args.username, args.role, take=True, handle=None
     )
     print(f"{args.username} is no longer {args.role} of {args.group}")
     return 0

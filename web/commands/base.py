@@ -67,6 +67,19 @@ async def group_action(
     return group, result
 
 
+async def context_action(
+    settings: Settings,
+    action: Callable[Concatenate[AsyncSession, Context, P], Awaitable[T]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Run ``action(session, ctx, *args, **kwargs)`` on the instance's database, commit, return."""
+    async with open_context(settings) as ctx, ctx.sessions() as session:
+        result = await action(session, ctx, *args, **kwargs)
+        await session.commit()
+    return result
+
+
 async def instance_action(
     settings: Settings,
     action: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
@@ -74,7 +87,8 @@ async def instance_action(
     **kwargs: P.kwargs,
 ) -> T:
     """Run ``action(session, *args, **kwargs)`` on the instance's database, commit, return."""
-    async with open_context(settings) as ctx, ctx.sessions() as session:
-        result = await action(session, *args, **kwargs)
-        await session.commit()
-    return result
+
+    async def without_context(session: AsyncSession, _ctx: Context) -> T:
+        return await action(session, *args, **kwargs)
+
+    return await context_action(settings, without_context)

@@ -41,9 +41,10 @@ async def _actor_json(request: Request, uid: str) -> Response:
         ctx = app_context(request)
         async with ctx.sessions() as session:
             found = await find_group_by_uid(session, uid)
-        if found is None:
-            return error_response(404, "no such group")
-        body = json_bytes(group_actor(found, ctx.urls, ctx.host))
+            if found is None:
+                return error_response(404, "no such group")
+            liaisons = await roles.liaisons(session, found)
+        body = json_bytes(group_actor(found, ctx.urls, ctx.host, liaisons))
         cache.put(("actor", uid), body)
     if (refusal := await require_signature(request)) is not None:
         return refusal

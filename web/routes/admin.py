@@ -13,8 +13,9 @@ from starlette.routing import Route
 from accounts import audit, links, roles, sessions, totp
 from accounts.accounts import get_account
 from accounts.models import Account
-from actors.groups import list_groups
+from actors.groups import get_group, list_groups
 from documents.errors import UserError
+from posts import contacts
 from web.dashboard import group_numbers
 from web.forms import text_field
 from web.guard import Page, Visitor, guarded
@@ -82,23 +83,28 @@ async def team(request: Request, visitor: Visitor) -> Response:
     action, role = text_field(form, "action"), text_field(form, "role")
     username = text_field(form, "username")
     by = visitor.account.username
+    ctx = app_context(request)
     try:
-        async with app_context(request).sessions() as session:
+        async with ctx.sessions() as session:
             if action == "invite":
                 token = await links.invite(session, visitor.group, role, by=by)
                 await session.commit()
-                link = f"{app_context(request).urls.base}/invite/{token}"
+                link = f"{ctx.urls.base}/invite/{token}"
                 return await _team_page(request, visitor, invited=link, invited_role=role)
-            account = await get_account(session, username)
-            if action == "grant":
-                await roles.grant(session, account, visitor.group, role, by=by)
-            elif action == "revoke":
-                await roles.revoke(session, account, visitor.group, role, by=by)
-            else:
+            if action not in ("grant", "revoke"):
                 raise UserError("unknown action")
+            account = await get_account(session, username)
+            handle = text_field(form, "handle") or None
+            # This session's copy of the group: a new liaison changes its profile
+            group = await get_group(session, visitor.group.name)
+            await contacts.change_role(
+                session, ctx, group, account, role,
+                by=by, take=action == "revoke", handle=handle,
+            )  # fmt: skip
             await session.commit()
     except UserError as error:
-        return await _team_page(request, visitor, 400, error=str(error), username=username)
+        kept = {"username": username, "role": role, "handle": text_field(form, "handle")}
+        return await _team_page(request, visitor, 400, error=str(error), **kept)
     return RedirectResponse(request.url.path, status_code=303)
 
 

@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from accounts import links
-from accounts.accounts import create_account, disable_account, get_account, list_accounts
+from accounts.accounts import create_account, get_account, list_accounts
 from documents.errors import UserError
+from posts import contacts
 from web.forms import text_field
 from web.guard import ADMIN, Page, Visitor
 from web.pages import render_form
@@ -46,7 +47,8 @@ async def accounts_page(request: Request, visitor: Visitor) -> Response:
                     admin=text_field(form, "admin") == "on",
                 )
             elif action == "disable":
-                await disable_account(session, await get_account(session, username), by=by)
+                account = await get_account(session, username)
+                await contacts.disable(session, ctx, account, by=by)
             elif action == "reset":
                 token = await links.reset_link(session, await get_account(session, username), by=by)
                 await session.commit()
