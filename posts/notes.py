@@ -236,7 +236,8 @@ async def edit_note(
 ) -> Post:
     """Replace a post's text and queue an ``Update`` (carrying ``updated``) to the followers.
 
-    ``cw`` replaces the content warning (an empty one removes it); None keeps it.
+    ``text`` replaces the text in the post's first language; its texts in other languages
+    are kept. ``cw`` replaces the content warning (an empty one removes it); None keeps it.
     """
     post = await get_post(session, group, post_uid)
     html, tags = _render(ctx, text)
@@ -246,9 +247,8 @@ async def edit_note(
         doc.pop("summary", None)
         doc.update(activities.warning_fields(content_warning(cw)))
     mentions = [t for t in doc.get("tag", []) if t.get("type") == "Mention"]
-    doc.update(
-        content=html, contentMap={next(iter(doc["contentMap"])): html}, tag=[*mentions, *tags]
-    )
+    content_map = {**doc["contentMap"], next(iter(doc["contentMap"])): html}
+    doc.update(content=html, contentMap=content_map, tag=[*mentions, *tags])
     doc["updated"] = timestamp(now)
     post.source = text
     post.updated_at = now

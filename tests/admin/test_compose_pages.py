@@ -265,7 +265,13 @@ async def test_other_languages_reach_the_follower_and_mistakes_come_back(
                     assert f'name="{name}" rows="4">{value}</textarea>' in answer.text
                 elif value:
                     assert f'name="{name}" type="text" value="{value}"' in answer.text
+        # Changing the English text keeps the Spanish one
+        edit = {"post": post, "text": "Soup **at seven**", "cw": ""}
+        assert (await post_form(client, BASE + "/edit", edit)).status_code == 303
         await settle(instance)
+    updated = next(d.activity["object"] for d in sink.received if d.activity["type"] == "Update")
+    assert "<strong>at seven</strong>" in updated["contentMap"]["en"] == updated["content"]
+    assert "<strong>esta noche</strong>" in updated["contentMap"]["es"]
     created = {
         d.activity["object"]["id"].rsplit("/", 1)[-1]: d.activity["object"]
         for d in sink.received
