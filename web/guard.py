@@ -85,7 +85,8 @@ async def form_ok(request: Request) -> bool:
 async def admit(request: Request, permission: str) -> Visitor:
     """The visitor, if allowed ``permission`` (in the group the path names, if any).
 
-    One database session: the login and, on a group's pages, the group and the roles.
+    One database session: the login and, on a group's pages, the group and the roles;
+    then, for a POST, the form's CSRF token.
     """
     async with app_context(request).sessions() as session:
         found = await _live(session, _session_token(request))
@@ -94,32 +95,34 @@ async def admit(request: Request, permission: str) -> Visitor:
             raise Refused(RedirectResponse(f"/login?next={target}", status_code=303))
         login, account = found
         request.state.language = account.locale
-        if request.method == "POST" and not await form_ok(request):
-            raise _refuse(
-                request,
-                N_(
-                    "This form has expired or did not come from this site: "
-                    "reload the page and try again."
-                ),
-            )
         visitor = Visitor(account, login)
+        name = request.path_params.get("name")
         if permission == ADMIN:
             if not account.admin:
                 raise _refuse(request, N_("Only an admin of this instance may do this."))
-            return visitor
-        name = request.path_params.get("name")
-        if name is None:
-            return visitor
-        group = await find_group(session, name)
-        held = await roles.roles_in(session, account, group) if group else set()
-    if group is None or not held:
-        raise _refuse(request, N_("You have no role in this group."))
-    if not roles.allows(held, permission):
-        needed = " / ".join(sorted(roles.PERMISSIONS[permission]))
+        elif name is not None:
+            group = await find_group(session, name)
+            held = await roles.roles_in(session, account, group) if group else set()
+            if group is None or not held:
+                raise _refuse(request, N_("You have no role in this group."))
+            if not roles.allows(held, permission):
+                needed = " / ".join(sorted(roles.PERMISSIONS[permission]))
+                raise _refuse(
+                    request,
+                    N_("This needs the role %(role)s in %(group)s."),
+                    role=needed,
+                    group=group.name,
+                )
+            visitor.group, visitor.roles = group, frozenset(held)
+    # The form (an upload, perhaps) is read only once the visitor may send it.
+    if request.method == "POST" and not await form_ok(request):
         raise _refuse(
-            request, N_("This needs the role %(role)s in %(group)s."), role=needed, group=group.name
+            request,
+            N_(
+                "This form has expired or did not come from this site: "
+                "reload the page and try again."
+            ),
         )
-    visitor.group, visitor.roles = group, frozenset(held)
     return visitor
 
 

@@ -83,6 +83,20 @@ async def test_a_post_without_the_form_token_is_refused(instance: Instance) -> N
     assert "<td>bea" not in team.text
 
 
+async def test_the_role_is_checked_before_the_form_is_read(instance: Instance) -> None:
+    # An upload is read only once the visitor may send it: without the role, the form
+    # (here with no token at all) is refused for the role, not for its token.
+    group = await add_group(instance, "eastside")
+    await add_account(instance, "mo", group, "moderator")
+    async with signed_in(instance, "mo") as client:
+        answer = await client.post(
+            "/admin/groups/eastside/profile",
+            files={"icon": ("icon.png", b"\x89PNG" + bytes(100_000), "image/png")},
+        )
+    assert answer.status_code == 403
+    assert "This needs the role organizer in eastside." in answer.text
+
+
 @pytest.mark.parametrize("cookie", ["forged", "token.0000", ""])
 async def test_a_cookie_not_signed_here_is_no_session(instance: Instance, cookie: str) -> None:
     async with instance.client(cookies={"mutuals_session": cookie}) as client:
