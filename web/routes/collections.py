@@ -11,6 +11,7 @@ from starlette.routing import Route
 from actors.groups import find_group_by_uid
 from follows.collections import follow_collection
 from posts import collections
+from web.conditional import cached_response
 from web.negotiation import activity_response, error_response, wants_activity_json
 from web.signed_fetch import require_signature
 from web.state import app_context
@@ -43,8 +44,6 @@ async def _document(request: Request, name: str) -> dict[str, Any] | Response:
             return error_response(404, "no such group")
         if _browser(request):
             return RedirectResponse(ctx.urls.group(group.uid), status_code=303)
-        if (refusal := await require_signature(request)) is not None:
-            return refusal
         if name == "featured":
             return collections.featured(ctx.urls, group)
         if name == "outbox":
@@ -58,7 +57,7 @@ async def _document(request: Request, name: str) -> dict[str, Any] | Response:
 
 
 def _route(name: str) -> Route:
-    async def endpoint(request: Request) -> Response:
+    async def build(request: Request) -> Response:
         try:
             doc = await _document(request, name)
         except BadQuery as exc:
@@ -66,6 +65,18 @@ def _route(name: str) -> Route:
         if isinstance(doc, Response):
             return doc
         return activity_response(request, doc)
+
+    async def endpoint(request: Request) -> Response:
+        if _browser(request):
+            return await build(request)
+        if (refusal := await require_signature(request)) is not None:
+            return refusal
+        if name != "outbox":
+            return await build(request)
+        # Outbox pages are what peers read most: cached, answered 304 when unchanged.
+        accept = request.headers.get("accept", "")
+        key = ("outbox", request.path_params["uid"], request.url.query, accept)
+        return await cached_response(request, key, lambda: build(request))
 
     endpoint.__doc__ = f"The group's {name} collection (or one page of it)."
     return Route(f"/groups/{{uid}}/{name}", endpoint, methods=["GET"])
