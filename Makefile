@@ -59,10 +59,18 @@ test-postgres: install
 screenshots: install
 	MUTUALS_TEST_DATABASE=sqlite MUTUALS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser
 
+# The errors a web page shows in its language: UserError and each subclass raised with a
+# literal message in the packages of babel.cfg (tests/web/test_i18n.py finds any missing).
+ERROR_KEYWORDS := UserError DocumentError EmptyText TextTooLong BadLanguage BadDates \
+	UnknownTimezone UnknownRepeatRule BadPollOptions BadSkill BadPlace \
+	AccountError BadPassword CodeRefused LinkError LoginRefused RoleError \
+	GroupError ActorError ModerationError
+
 # Re-extract the interface's texts into each catalog (web/locale/LANG/LC_MESSAGES/mutuals.po);
 # then translate the new entries. tests/web/test_i18n.py fails while one is untranslated.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o web/locale/mutuals.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ $(addprefix -k ,$(ERROR_KEYWORDS)) \
+		--no-location --sort-output -o web/locale/mutuals.pot .
 	$(BIN)/pybabel update -i web/locale/mutuals.pot -d web/locale -D mutuals -w 100 \
 		--no-fuzzy-matching --ignore-obsolete
 	rm web/locale/mutuals.pot

@@ -26,8 +26,9 @@ def check_username(username: str) -> str:
     name = username.strip().lower()
     if not USERNAME.fullmatch(name):
         raise AccountError(
-            f"{username!r} cannot be a username: use 1 to 30 letters a-z, digits, '.', '_' "
-            "or '-', starting with a letter or digit"
+            "%(username)r cannot be a username: use 1 to 30 letters a-z, digits, '.', '_' "
+            "or '-', starting with a letter or digit",
+            username=username,
         )
     return name
 
@@ -41,7 +42,9 @@ async def get_account(session: AsyncSession, username: str) -> Account:
     """The account named ``username``; an `AccountError` when there is none."""
     account = await find_account(session, username)
     if account is None:
-        raise AccountError(f"no account named {username!r} (see `mutuals account list`)")
+        raise AccountError(
+            "no account named %(username)r (see `mutuals account list`)", username=username
+        )
     return account
 
 
@@ -51,7 +54,7 @@ async def create_account(
     """A new account; refused when the name is taken or the password too weak."""
     name = check_username(username)
     if await find_account(session, name) is not None:
-        raise AccountError(f"the username {name!r} is taken")
+        raise AccountError("the username %(username)r is taken", username=name)
     account = Account(username=name, password_hash=hash_password(password), admin=admin)
     session.add(account)
     await session.flush()

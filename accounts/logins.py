@@ -29,8 +29,8 @@ class LoginRefused(UserError):
     """Wrong username or password, or too many attempts; ``str()`` says which, for the form."""
 
 
-async def _limited(session: AsyncSession, username: str, address: str) -> str | None:
-    """Why sign-in is refused for now, or None."""
+async def _limited(session: AsyncSession, username: str, address: str) -> int | None:
+    """In how many minutes sign-in is allowed again, or None when it is now."""
     now = utcnow()
     for column, value, limit in (
         (LoginFailure.username, username, PER_ACCOUNT),
@@ -44,8 +44,7 @@ async def _limited(session: AsyncSession, username: str, address: str) -> str | 
             )
         ).one()
         if count >= limit and oldest is not None:
-            minutes = max(1, round((oldest + WINDOW - now).total_seconds() / 60))
-            return f"too many failed sign-ins: try again in {minutes} minute(s)"
+            return max(1, round((oldest + WINDOW - now).total_seconds() / 60))
     return None
 
 
@@ -64,9 +63,11 @@ async def sign_in(
     The caller commits: a failure is recorded even though sign-in is refused.
     """
     name = username.strip().lower()[:100]
-    limited = await _limited(session, name, address)
-    if limited is not None:
-        raise LoginRefused(limited)
+    minutes = await _limited(session, name, address)
+    if minutes is not None:
+        raise LoginRefused(
+            "too many failed sign-ins: try again in %(minutes)s minute(s)", minutes=minutes
+        )
     account = await find_account(session, name) if name else None
     ok = password_matches(account.password_hash if account else _dummy_hash(), password)
     if account is None or not ok:
@@ -76,11 +77,9 @@ async def sign_in(
         raise LoginRefused("this account is disabled: ask an admin of this instance")
     if account.totp_secret is not None and not code_matches(account.totp_secret, code):
         session.add(LoginFailure(username=name, address=address[:64]))
-        raise LoginRefused(
-            "enter the current code of your authenticator app"
-            if not code.strip()
-            else "that code is not the current one"
-        )
+        if not code.strip():
+            raise LoginRefused("enter the current code of your authenticator app")
+        raise LoginRefused("that code is not the current one")
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     await session.execute(delete(LoginFailure).where(LoginFailure.username == name))

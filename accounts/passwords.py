@@ -19,9 +19,9 @@ class BadPassword(UserError):
 def check_new_password(password: str) -> None:
     """Refuse a password shorter than `MIN_LENGTH` or longer than `MAX_LENGTH` characters."""
     if len(password) < MIN_LENGTH:
-        raise BadPassword(f"the password must have at least {MIN_LENGTH} characters")
+        raise BadPassword("the password must have at least %(count)s characters", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise BadPassword(f"the password must have at most {MAX_LENGTH} characters")
+        raise BadPassword("the password must have at most %(count)s characters", count=MAX_LENGTH)
 
 
 def hash_password(password: str) -> str:

@@ -28,8 +28,9 @@ def check_name(name: str) -> str:
     """Return the name if WebFinger can carry it (``[a-z0-9_]``, 1–30 characters)."""
     if not NAME_RE.fullmatch(name):
         raise GroupError(
-            f"invalid group name {name!r}: use 1-30 lowercase letters, digits or '_' "
-            "(it becomes the handle name@host)"
+            "invalid group name %(name)r: use 1-30 lowercase letters, digits or '_' "
+            "(it becomes the handle name@host)",
+            name=name,
         )
     return name
 
@@ -50,7 +51,7 @@ async def get_group(session: AsyncSession, name: str) -> Group:
     """The group with this name; GroupError when there is none."""
     group = await find_group(session, name)
     if group is None:
-        raise GroupError(f"unknown group {name!r}; 'mutuals group list' shows the groups")
+        raise GroupError("unknown group %(name)r; 'mutuals group list' shows the groups", name=name)
     return group
 
 
@@ -70,12 +71,16 @@ def set_summary(group: Group, text: str, urls: Urls) -> None:
 def set_fields(group: Group, pairs: list[tuple[str, str]]) -> None:
     """Replace the profile fields (shown as PropertyValue ``attachment``: website, schedule…)."""
     if len(pairs) > MAX_FIELDS:
-        raise GroupError(f"at most {MAX_FIELDS} profile fields; got {len(pairs)}")
+        raise GroupError(
+            "at most %(limit)s profile fields; got %(count)s", limit=MAX_FIELDS, count=len(pairs)
+        )
     fields = []
     for raw_name, raw_value in pairs:
         name, value = clean_name(raw_name, max_length=100), clean_name(raw_value, max_length=500)
         if not name or not value:
-            raise GroupError(f"profile field {raw_name!r} needs a name and a value: NAME=VALUE")
+            raise GroupError(
+                "profile field %(name)r needs a name and a value: NAME=VALUE", name=raw_name
+            )
         fields.append({"name": name, "value": value})
     group.fields = fields
 
@@ -83,7 +88,7 @@ def set_fields(group: Group, pairs: list[tuple[str, str]]) -> None:
 def set_icon(group: Group, url: str) -> None:
     """Set the group's avatar to an image URL (an empty string removes it)."""
     if url and not url.startswith(("https://", "http://")):
-        raise GroupError(f"the icon must be an http(s) URL of an image, not {url!r}")
+        raise GroupError("the icon must be an http(s) URL of an image, not %(url)r", url=url)
     group.icon_url = url or None
 
 
@@ -96,11 +101,16 @@ REPLY_POLICIES = ("top-level", "all")
 def set_posting(group: Group, posting: str | None, announce_replies: str | None = None) -> None:
     """Change who may post through the group (``forum.policy``); None leaves a value as is."""
     if posting is not None and posting not in POSTING_POLICIES:
-        raise GroupError(f"--posting must be one of {', '.join(POSTING_POLICIES)}, not {posting!r}")
+        raise GroupError(
+            "--posting must be one of %(choices)s, not %(posting)r",
+            choices=", ".join(POSTING_POLICIES),
+            posting=posting,
+        )
     if announce_replies is not None and announce_replies not in REPLY_POLICIES:
         raise GroupError(
-            f"--announce-replies must be one of {', '.join(REPLY_POLICIES)}, "
-            f"not {announce_replies!r}"
+            "--announce-replies must be one of %(choices)s, not %(announce_replies)r",
+            choices=", ".join(REPLY_POLICIES),
+            announce_replies=announce_replies,
         )
     group.posting = posting or group.posting
     group.announce_replies = announce_replies or group.announce_replies
@@ -119,7 +129,7 @@ async def create_group(
     """Create a group with a fresh RSA key; its uid (URL key) is its first name, forever."""
     check_name(name)
     if await _name_in_use(session, name):
-        raise GroupError(f"the name {name!r} is taken; choose another")
+        raise GroupError("the name %(name)r is taken; choose another", name=name)
     private_pem, public_pem = generate_key_pair()
     group = Group(
         uid=name,
@@ -142,7 +152,7 @@ async def rename_group(session: AsyncSession, group: Group, new_name: str) -> No
     check_name(new_name)
     # Taking back the group's own original name (its uid) is allowed.
     if new_name not in (group.name, group.uid) and await _name_in_use(session, new_name):
-        raise GroupError(f"the name {new_name!r} is taken; choose another")
+        raise GroupError("the name %(name)r is taken; choose another", name=new_name)
     group.name = new_name
     group.updated_at = utcnow()
 

@@ -72,8 +72,8 @@ async def store_icon(session: AsyncSession, urls: Urls, group: Group, data: byte
         raise GroupError("the file is empty: choose an image")
     if len(data) > MAX_ICON_BYTES:
         raise GroupError(
-            f"the image is too large: at most {MAX_ICON_BYTES // (1024 * 1024)} MB, "
-            "make it smaller and try again"
+            "the image is too large: at most %(megabytes)s MB, make it smaller and try again",
+            megabytes=MAX_ICON_BYTES // (1024 * 1024),
         )
     media_type = image_type(data)
     icon = await session.scalar(select(GroupIcon).where(GroupIcon.group_id == group.id))

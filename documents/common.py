@@ -79,9 +79,14 @@ def require_text(value: str, what: str, limit: int = MAX_TITLE) -> str:
     """``value`` stripped; an error naming ``what`` when it is empty or longer than ``limit``."""
     text = value.strip()
     if not text:
-        raise EmptyText(f"the {what} is empty")
+        raise EmptyText("the %(what)s is empty", what=what)
     if len(text) > limit:
-        raise TextTooLong(f"the {what} is {len(text)} characters; the limit is {limit}")
+        raise TextTooLong(
+            "the %(what)s is %(length)s characters; the limit is %(limit)s",
+            what=what,
+            length=len(text),
+            limit=limit,
+        )
     return text
 
 
@@ -106,11 +111,15 @@ def skill_names(skills: Sequence[str]) -> tuple[str, ...]:
         if not valid or not any(unicodedata.category(c).startswith("L") for c in name):
             hint = "_".join(raw.strip().lstrip("#").split()) or "bike_repair"
             raise BadSkill(
-                f"the skill {raw!r} must be one word of letters, digits and _ (e.g. {hint})"
+                "the skill %(skill)r must be one word of letters, digits and _ (e.g. %(hint)s)",
+                skill=raw,
+                hint=hint,
             )
         seen.setdefault(normalize_hashtag(name), name)
     if len(seen) > MAX_TAGS:
-        raise BadSkill(f"{len(seen)} skills given; the limit is {MAX_TAGS}")
+        raise BadSkill(
+            "%(count)s skills given; the limit is %(limit)s", count=len(seen), limit=MAX_TAGS
+        )
     return tuple(seen.values())
 
 

@@ -1,14 +1,29 @@
 """Errors worded for the person who typed the input: the one base, and the builders' own.
 
 `UserError` is what the ``mutuals`` command line (and the web forms) catch and show as
-one line; everything a person can get wrong derives from it.
+one line; everything a person can get wrong derives from it. Its message is a literal
+template with named ``%(name)s`` parameters, so that ``make messages`` extracts it and a
+web page can show it translated (``web.i18n.translate``); the command line shows it in
+English, filled in.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class UserError(ValueError):
-    """An action cannot be carried out as asked; ``str(error)`` says what to fix, in one line."""
+    """An action cannot be carried out as asked; ``str(error)`` says what to fix, in one line.
+
+    ``UserError("a poll needs %(low)s to %(high)s options", low=2, high=20)``: `template`
+    and `params` are kept for translation. Without params the template is the message as
+    is (a ``%`` in it is not formatted).
+    """
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        super().__init__(template % params if params else template)
+        self.template = template
+        self.params = params
 
 
 class DocumentError(UserError):

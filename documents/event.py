@@ -70,7 +70,9 @@ class Place:
         """``"Community hall, 12 Main St, Berlin"`` → name before the first comma, then address."""
         name, _, address = text.partition(",")
         if not name.strip():
-            raise BadPlace(f"the place {text!r} has no name; write it as 'name, address'")
+            raise BadPlace(
+                "the place %(place)r has no name; write it as 'name, address'", place=text
+            )
         return cls(name.strip()[:MAX_TITLE], address.strip() or None)
 
     def label(self) -> str:
@@ -113,7 +115,7 @@ class EventSpec:
         if online is not None:
             parts = urlsplit(online)
             if parts.scheme not in ("https", "http") or not parts.netloc:
-                raise BadPlace(f"the online link {online!r} is not a web address")
+                raise BadPlace("the online link %(link)r is not a web address", link=online)
         rule = self.repeat and repeat_rule(self.repeat, self.start.astimezone(tz))
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "body", body)

@@ -23,7 +23,8 @@ class CalendarEntry:
     """One event as a calendar shows it. ``description`` is plain text, not HTML.
 
     ``uid`` is the event's ActivityPub id (stable forever, unique across servers);
-    ``sequence`` grows with every update, so calendar apps replace their copy.
+    ``sequence`` grows with every update, so calendar apps replace their copy;
+    ``language`` is the title's and description's, when known (pages show it).
     """
 
     uid: str
@@ -39,6 +40,7 @@ class CalendarEntry:
     sequence: int = 0
     created: dt.datetime | None = None
     last_modified: dt.datetime | None = None
+    language: str | None = None
 
 
 def _vevent(entry: CalendarEntry, stamp: dt.datetime) -> Event:

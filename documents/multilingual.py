@@ -22,7 +22,7 @@ _LANGUAGE_RE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*")
 def check_language(tag: str) -> str:
     """``tag`` when it looks like a BCP 47 language tag (``en``, ``pt-BR``), else an error."""
     if not _LANGUAGE_RE.fullmatch(tag):
-        raise BadLanguage(f"{tag!r} is not a language tag; use one like en, es or pt-BR")
+        raise BadLanguage("%(tag)r is not a language tag; use one like en, es or pt-BR", tag=tag)
     return tag
 
 
@@ -34,7 +34,9 @@ class Multilingual:
     def __init__(self, texts: Mapping[str, str], primary: str) -> None:
         check_language(primary)
         if primary not in texts:
-            raise BadLanguage(f"there is no text in the primary language {primary!r}")
+            raise BadLanguage(
+                "there is no text in the primary language %(language)r", language=primary
+            )
         for tag in texts:
             check_language(tag)
         self._texts: dict[str, str] = {primary: texts[primary]}
@@ -110,19 +112,30 @@ def with_translations(
         if not lang:
             raise BadLanguage("each translation needs its language tag, e.g. es")
         if lang == primary:
-            raise BadLanguage(f"the {primary} texts are the main ones; add other languages only")
+            raise BadLanguage(
+                "the %(language)s texts are the main ones; add other languages only",
+                language=primary,
+            )
         if lang in extra:
-            raise BadLanguage(f"{lang} is given twice")
+            raise BadLanguage("%(language)s is given twice", language=lang)
         extra[check_language(lang)] = given
     missing = [lang for lang, v in extra.items() if main[0] not in v]
     if missing:
-        raise BadLanguage(f"no {main[0]} in {', '.join(missing)}; give one for each language")
+        raise BadLanguage(
+            "no %(field)s in %(languages)s; give one for each language",
+            field=main[0],
+            languages=", ".join(missing),
+        )
     texts = Multilingual({primary: main[1], **{k: v[main[0]] for k, v in extra.items()}}, primary)
     if body is None:
         return texts, None
     translated = {k: v[body[0]] for k, v in extra.items() if body[0] in v}
     if body[1] is None:
         if translated:
-            raise BadLanguage(f"a {body[0]} in another language needs one in {primary} too")
+            raise BadLanguage(
+                "a %(field)s in another language needs one in %(language)s too",
+                field=body[0],
+                language=primary,
+            )
         return texts, None
     return texts, Multilingual({primary: body[1], **translated}, primary)

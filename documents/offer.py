@@ -94,14 +94,22 @@ class OfferSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise DocumentError(f"unknown kind {self.kind!r}; use offer or need")
+            raise DocumentError("unknown kind %(kind)r; use offer or need", kind=self.kind)
         if self.state not in STATES:
-            raise DocumentError(f"unknown state {self.state!r}; use one of {', '.join(STATES)}")
+            raise DocumentError(
+                "unknown state %(state)r; use one of %(states)s",
+                state=self.state,
+                states=", ".join(STATES),
+            )
         title = check_texts(self.title, "title", MAX_TITLE)
         body = self.body and check_texts(self.body, "text", MAX_TEXT, like=title)
         area = (self.area or "").strip() or None
         if area is not None and len(area) > MAX_TITLE:
-            raise DocumentError(f"the area is {len(area)} characters; the limit is {MAX_TITLE}")
+            raise DocumentError(
+                "the area is %(length)s characters; the limit is %(limit)s",
+                length=len(area),
+                limit=MAX_TITLE,
+            )
         zone(self.timezone)
         if self.valid_until is not None:
             require_aware(self.valid_until, "valid_until")

@@ -46,7 +46,10 @@ class PollSpec:
         count = len(self.options)
         if not MIN_POLL_OPTIONS <= count <= MAX_POLL_OPTIONS:
             raise BadPollOptions(
-                f"a poll needs {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options; {count} given"
+                "a poll needs %(low)s to %(high)s options; %(given)s given",
+                low=MIN_POLL_OPTIONS,
+                high=MAX_POLL_OPTIONS,
+                given=count,
             )
         options = tuple(
             require_text(o, f"option {i}", MAX_OPTION_LENGTH) for i, o in enumerate(self.options, 1)
@@ -54,7 +57,7 @@ class PollSpec:
         seen: set[str] = set()
         for option in options:
             if option.casefold() in seen:
-                raise BadPollOptions(f"the option {option!r} is given twice")
+                raise BadPollOptions("the option %(option)r is given twice", option=option)
             seen.add(option.casefold())
         if self.closes_at is not None:
             require_aware(self.closes_at, "closes_at")

@@ -18,11 +18,18 @@ def check_texts(
     if like is not None:
         if texts.language != like.language:
             raise BadLanguage(
-                f"the {what} is in {texts.language!r} first but the title in {like.language!r}"
+                "the %(what)s is in %(language)r first but the title in %(title_language)r",
+                what=what,
+                language=texts.language,
+                title_language=like.language,
             )
         extra = [lang for lang in texts.languages if like.get(lang) is None]
         if extra:
-            raise BadLanguage(f"the {what} is in {', '.join(extra)} but the title is not")
+            raise BadLanguage(
+                "the %(what)s is in %(languages)s but the title is not",
+                what=what,
+                languages=", ".join(extra),
+            )
     return texts.map(lambda lang, text: require_text(text, f"{what} ({lang})", limit))
 
 

@@ -16,7 +16,7 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
         raise UnknownTimezone(
-            f"unknown timezone {name!r}; use an IANA name such as Europe/Berlin or UTC"
+            "unknown timezone %(name)r; use an IANA name such as Europe/Berlin or UTC", name=name
         ) from None
 
 
@@ -25,7 +25,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise BadDates(f"{text!r} is not a date; write it as 2025-11-30") from None
+        raise BadDates("%(text)r is not a date; write it as 2025-11-30", text=text) from None
 
 
 def parse_local_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
@@ -37,12 +37,16 @@ def parse_local_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise BadDates(f"{text!r} is not a date and time; write it as {_EXAMPLE}") from None
+        raise BadDates(
+            "%(text)r is not a date and time; write it as %(example)s", text=text, example=_EXAMPLE
+        ) from None
     if parsed.tzinfo is not None:
         return parsed.astimezone(tz)
     local = parsed.replace(tzinfo=tz)
     if local.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != parsed:
-        raise BadDates(f"{text} does not exist in {tz.key} (the clocks change then)")
+        raise BadDates(
+            "%(text)s does not exist in %(zone)s (the clocks change then)", text=text, zone=tz.key
+        )
     return local
 
 
@@ -62,12 +66,16 @@ def require_order(start: dt.datetime, end: dt.datetime, what: str = "event") -> 
     """An error unless ``end`` is after ``start``."""
     if end <= start:
         raise BadDates(
-            f"the {what} ends ({end.isoformat(' ', 'minutes')}) before it starts "
-            f"({start.isoformat(' ', 'minutes')})"
+            "the %(what)s ends (%(end)s) before it starts (%(start)s)",
+            what=what,
+            end=end.isoformat(" ", "minutes"),
+            start=start.isoformat(" ", "minutes"),
         )
 
 
 def require_future(when: dt.datetime, now: dt.datetime, what: str) -> None:
     """An error unless ``when`` is after ``now`` (a poll closing, an offer's end)."""
     if when <= now:
-        raise BadDates(f"{what} ({when.isoformat(' ', 'minutes')}) is in the past")
+        raise BadDates(
+            "%(what)s (%(when)s) is in the past", what=what, when=when.isoformat(" ", "minutes")
+        )

@@ -29,7 +29,7 @@ async def _actor_of(session: AsyncSession, row: Follower | Following) -> RemoteA
     # and lazy loading is not available under asyncio.
     actor = await session.get(RemoteActor, row.actor_id)
     if actor is None:
-        raise UserError(f"remote actor {row.actor_id} is gone")
+        raise UserError("remote actor %(id)s is gone", id=row.actor_id)
     return actor
 
 
@@ -94,7 +94,7 @@ async def find_account(session: AsyncSession, ctx: Context, account: str) -> Rem
         value = await resolve_account(ctx, value)
     actor = await find_actor(session, value)
     if actor is None:
-        raise UserError(f"{account} is not known here")
+        raise UserError("%(account)s is not known here", account=account)
     return actor
 
 
@@ -114,13 +114,13 @@ async def _find_follow_row(
     group: Group,
     model: type[FollowRow],
     account: str,
-    missing: str,
+    missing: UserError,
 ) -> tuple[RemoteActor, FollowRow]:
-    """``account``'s actor and its ``model`` row with ``group``; ``UserError(missing)`` if none."""
+    """``account``'s actor and its ``model`` row with ``group``; ``missing`` raised if none."""
     actor = await find_account(session, ctx, account)
     row = await _follow_row(session, model, group, actor)
     if row is None:
-        raise UserError(missing)
+        raise missing
     return actor, row
 
 
@@ -128,7 +128,11 @@ async def find_follower(
     session: AsyncSession, ctx: Context, group: Group, account: str
 ) -> Follower:
     """The follower (pending or accepted) of ``group`` named by ``account``."""
-    missing = f"{account} does not follow {group.name} and has not asked to"
+    missing = UserError(
+        "%(account)s does not follow %(group)s and has not asked to",
+        account=account,
+        group=group.name,
+    )
     _, follower = await _find_follow_row(session, ctx, group, Follower, account, missing)
     return follower
 
@@ -140,14 +144,20 @@ async def follow(
     actor_id = await resolve_account(ctx, handle_or_url)
     group_actor = ctx.urls.group(group.uid)
     if actor_id == group_actor:
-        raise UserError(f"{group.name} cannot follow itself")
+        raise UserError("%(group)s cannot follow itself", group=group.name)
     if urlsplit(actor_id).scheme not in ("http", "https"):
-        raise UserError(f"{handle_or_url} is not an actor URL")
+        raise UserError("%(account)s is not an actor URL", account=handle_or_url)
     actor = await get_actor(ctx, session, actor_id)
     if (row := await _follow_row(session, Following, group, actor)) is not None:
         if row.accepted:
-            raise UserError(f"{group.name} already follows {actor.handle}")
-        raise UserError(f"{group.name} already asked to follow {actor.handle}; not accepted yet")
+            raise UserError(
+                "%(group)s already follows %(account)s", group=group.name, account=actor.handle
+            )
+        raise UserError(
+            "%(group)s already asked to follow %(account)s; not accepted yet",
+            group=group.name,
+            account=actor.handle,
+        )
     doc = activities.follow(new_activity_id(ctx.urls, group), group_actor, actor.ap_id)
     following = Following(
         group_id=group.id, actor_id=actor.id, actor=actor, follow_ap_id=doc["id"], accepted=False
@@ -166,7 +176,9 @@ async def unfollow(
     session: AsyncSession, ctx: Context, group: Group, handle_or_url: str
 ) -> RemoteActor:
     """Stop following: queue ``Undo{Follow}`` (embedding our Follow) and drop the row."""
-    missing = f"{group.name} does not follow {handle_or_url}"
+    missing = UserError(
+        "%(group)s does not follow %(account)s", group=group.name, account=handle_or_url
+    )
     actor, following = await _find_follow_row(
         session, ctx, group, Following, handle_or_url, missing
     )
@@ -184,14 +196,14 @@ async def settle_follower(
     group: Group,
     account: str,
     settle: Callable[[AsyncSession, Context, Group, Follower], Awaitable[None]],
-    already: str | None,
+    already: UserError | None,
 ) -> str:
     """Find the follower ``account`` of ``group`` and ``settle`` it (accept, reject,
     remove); the follower's handle. ``already``, when given, is the error for a follower
     that is already accepted."""
     follower = await find_follower(session, ctx, group, account)
     if already is not None and follower.accepted:
-        raise UserError(already)
+        raise already
     handle = follower.actor.handle
     await settle(session, ctx, group, follower)
     return handle

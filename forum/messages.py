@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
@@ -28,7 +28,9 @@ async def find_message(session: AsyncSession, group: Group, post_url: str) -> Me
     )
     if message is None:
         raise UserError(
-            f"{group.name} has no post {post_url}; list them with: mutuals submissions {group.name}"
+            "%(group)s has no post %(post)s; list them with: mutuals submissions %(group)s",
+            group=group.name,
+            post=post_url,
         )
     return message
 
@@ -41,7 +43,7 @@ async def reply_to(
     message = await find_message(session, group, post_url)
     author = await find_actor(session, message.actor_ap_id)
     if author is None:
-        raise UserError(f"the author of {post_url} is not known here any more")
+        raise UserError("the author of %(post)s is not known here any more", post=post_url)
     message.read = True
     return await publish_reply(
         session, ctx, group, text, to=author, in_reply_to=post_url, direct=direct
@@ -50,6 +52,16 @@ async def reply_to(
 
 SHOWN_IN_REPLIES = ("announced", "kept")
 """Replies that a post's public ``replies`` collection lists (not waiting, refused or gone)."""
+
+
+def shown_replies(object_id: str) -> ColumnElement[bool]:
+    """The messages a post's ``replies`` collection lists: the public or unlisted replies
+    to ``object_id`` that a group keeps (each group keeping one has its own row)."""
+    return and_(
+        Message.in_reply_to == object_id,
+        Message.visibility.in_(("public", "unlisted")),
+        Message.status.in_(SHOWN_IN_REPLIES),
+    )
 
 
 async def read_messages(
@@ -70,12 +82,6 @@ async def public_replies(session: AsyncSession, object_id: str) -> list[str]:
     """Ids of the public or unlisted replies to ``object_id`` that a group keeps, oldest
     first: what the post's ``replies`` collection shows."""
     rows = await session.execute(
-        select(Message.object_ap_id)
-        .where(
-            Message.in_reply_to == object_id,
-            Message.visibility.in_(("public", "unlisted")),
-            Message.status.in_(SHOWN_IN_REPLIES),
-        )
-        .order_by(Message.id)
+        select(Message.object_ap_id).where(shown_replies(object_id)).order_by(Message.id)
     )
     return list(dict.fromkeys(rows.scalars()))

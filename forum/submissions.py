@@ -36,7 +36,12 @@ async def waiting(session: AsyncSession, group: Group) -> Sequence[Message]:
 
 def _require(message: Message, *statuses: str) -> None:
     if message.status not in statuses:
-        raise UserError(f"{message.object_ap_id} is {message.status}, not {' or '.join(statuses)}")
+        raise UserError(
+            "%(post)s is %(status)s, not %(statuses)s",
+            post=message.object_ap_id,
+            status=message.status,
+            statuses=" or ".join(statuses),
+        )
 
 
 async def approve(session: AsyncSession, ctx: Context, group: Group, post_url: str) -> Message:
@@ -45,7 +50,7 @@ async def approve(session: AsyncSession, ctx: Context, group: Group, post_url: s
     _require(message, "pending")
     refused = await refusal(session, ctx.federation, message.actor_ap_id, group_id=group.id)
     if refused is not None:
-        raise UserError(f"{post_url} cannot be announced: {refused}")
+        raise UserError("%(post)s cannot be announced: %(reason)s", post=post_url, reason=refused)
     await publish(session, ctx, group, message)
     return message
 

@@ -35,7 +35,7 @@ def normalize_domain(text: str) -> str:
     try:
         return host_of(value)
     except OriginError as exc:
-        raise ModerationError(f"{text!r} is not a domain name") from exc
+        raise ModerationError("%(domain)r is not a domain name", domain=text) from exc
 
 
 async def is_blocked(session: AsyncSession, group_id: int, actor_id: str) -> bool:

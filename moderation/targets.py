@@ -14,7 +14,10 @@ async def remote_account_id(ctx: Context, account: str) -> str:
     """The actor id ``account`` (user@host or URL) names; never one of ours."""
     actor_id = await resolve_account(ctx, account)
     if ctx.urls.is_local(actor_id):
-        raise UserError(f"{account} is on this instance; moderation applies to remote accounts")
+        raise UserError(
+            "%(account)s is on this instance; moderation applies to remote accounts",
+            account=account,
+        )
     return actor_id
 
 

@@ -5,6 +5,9 @@ are escaped, ``%(name)s`` filled from keywords). The catalogs are ``web/locale/L
 LC_MESSAGES/mutuals.po``, read when the process starts (no compiled ``.mo`` files to keep
 in step). The language is the account's choice, else the browser's ``Accept-Language``
 among `LANGUAGES`, else English.
+
+The packages' errors (`UserError`) are worded in English; their templates are in the
+catalogs too, and a page shows one with `translate` (the ``translate`` template global).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment
+
+from documents.errors import UserError
 
 LOCALES = Path(__file__).parent / "locale"
 DOMAIN = "mutuals"
@@ -87,11 +92,23 @@ def ngettext_now(singular: str, plural: str, count: int) -> str:
     return (_current.get() or _ENGLISH).ngettext(singular, plural, count)
 
 
+def translate(text: str | Exception) -> str:
+    """``text`` in the current request's language; for a `UserError`, its template
+    translated, then filled in with its params; any other error as ``str(error)``.
+
+    For texts that may not be in the catalogs (what a package worded, a stored reason): a
+    plain text is not %-formatted, which ``_()`` always does and which a "%" typed by
+    someone would break.
+    """
+    if isinstance(text, UserError):
+        translated = gettext_now(text.template)
+        return translated % text.params if text.params else translated
+    return str(text) if isinstance(text, Exception) else gettext_now(text)
+
+
 def install(environment: Environment) -> None:
     """Give ``environment`` the i18n extension, translating in each request's language."""
     environment.add_extension("jinja2.ext.i18n")
     install_callables: Callable[..., None] = environment.install_gettext_callables  # type: ignore[attr-defined]
     install_callables(gettext_now, ngettext_now, newstyle=True)
-    # For texts that may not be in the catalogs (errors worded by the packages): no
-    # %-formatting, which _() always does and which a "%" typed by someone would break.
-    environment.globals["translate"] = gettext_now
+    environment.globals["translate"] = translate

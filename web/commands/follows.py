@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from follows import actions, queries
-from web.commands.base import add_command, group_action, group_session, print_lines
+from web.commands.base import CliError, add_command, group_action, group_session, print_lines
 from web.settings import Settings
 
 
@@ -50,7 +50,7 @@ async def followers(args: argparse.Namespace, settings: Settings) -> int:
 
 async def approve(args: argparse.Namespace, settings: Settings) -> int:
     """Accept a pending follow request."""
-    already = f"{args.account} already follows {args.group}"
+    already = CliError(f"{args.account} already follows {args.group}")
     group, handle = await group_action(
         settings,
         args.group,
@@ -65,7 +65,7 @@ async def approve(args: argparse.Namespace, settings: Settings) -> int:
 
 async def reject(args: argparse.Namespace, settings: Settings) -> int:
     """Refuse a pending follow request."""
-    already = (
+    already = CliError(
         f"{args.account} already follows {args.group}; "
         f"use: mutuals remove-follower {args.group} {args.account}"
     )

@@ -104,7 +104,7 @@ async def team(request: Request, visitor: Visitor) -> Response:
             await session.commit()
     except UserError as error:
         kept = {"username": username, "role": role, "handle": text_field(form, "handle")}
-        return await _team_page(request, visitor, 400, error=str(error), **kept)
+        return await _team_page(request, visitor, 400, error=error, **kept)
     return RedirectResponse(request.url.path, status_code=303)
 
 
@@ -120,7 +120,7 @@ async def _account_page(
     visitor: Visitor,
     status: int = 200,
     *,
-    error: str | None = None,
+    error: UserError | None = None,
     secret: str | None = None,
 ) -> Response:
     ctx = app_context(request)
@@ -164,7 +164,7 @@ async def account(request: Request, visitor: Visitor) -> Response:
                 me.locale = chosen if chosen in LANGUAGES else None
         except UserError as refused:
             secret = text_field(form, "secret") if action == "totp-confirm" else None
-            return await _account_page(request, visitor, 400, error=str(refused), secret=secret)
+            return await _account_page(request, visitor, 400, error=refused, secret=secret)
         await session.commit()
     return RedirectResponse(request.url.path, status_code=303)
 

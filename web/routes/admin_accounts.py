@@ -57,7 +57,7 @@ async def accounts_page(request: Request, visitor: Visitor) -> Response:
             else:
                 raise UserError("unknown action")
         except UserError as error:
-            values = {"error": str(error), "username": username if action == "create" else ""}
+            values = {"error": error, "username": username if action == "create" else ""}
             return await _page(request, visitor, 400, **values)
         await session.commit()
     return RedirectResponse(request.url.path, status_code=303)

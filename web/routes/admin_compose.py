@@ -118,7 +118,7 @@ async def _publish(
             await audit.record(session, visitor.account.username, action, group, post.uid)
             await session.commit()
     except UserError as error:
-        return _page(request, visitor, template, 400, typed=typed, error=str(error), **values)
+        return _page(request, visitor, template, 400, typed=typed, error=error, **values)
     target = f"/admin/groups/{group.name}/posts?sent={post.uid}"
     return RedirectResponse(target, status_code=303)
 
@@ -154,7 +154,7 @@ async def compose(request: Request, visitor: Visitor) -> Response:
         except UserError as error:
             return _page(
                 request, visitor, template, 400,
-                typed=typed, rows=rows, error=str(error), visibilities=VISIBILITIES,
+                typed=typed, rows=rows, error=error, visibilities=VISIBILITIES,
             )  # fmt: skip
         return _page(
             request, visitor, template,
@@ -271,7 +271,7 @@ async def compose_event(request: Request, visitor: Visitor) -> Response:
                 async with app_context(request).sessions() as session:
                     row, _post = await find_shared(session, group, Event, editing, "an event")
             except UserError as error:
-                return _page(request, visitor, template, 404, typed=typed, error=str(error))
+                return _page(request, visitor, template, 404, typed=typed, error=error)
             typed = _event_typed(row) | {"edit": editing}
         return _page(request, visitor, template, typed=typed, repeats=repeats)
     form = await request.form()

@@ -41,7 +41,7 @@ async def edit(request: Request, visitor: Visitor) -> Response:
             async with ctx.sessions() as session:
                 post = await publishing.status_update(session, group, uid)
         except UserError as error:
-            return _page(request, visitor, 404, typed=None, error=str(error))
+            return _page(request, visitor, 404, typed=None, error=error)
         typed = {"post": post.uid, "text": post.source, "cw": post.document.get("summary", "")}
         return _page(request, visitor, typed=typed)
     form = await request.form()
@@ -54,7 +54,7 @@ async def edit(request: Request, visitor: Visitor) -> Response:
             await audit.record(session, visitor.account.username, "edit post", group, post.uid)
             await session.commit()
     except UserError as error:
-        return _page(request, visitor, 400, typed=typed, error=str(error))
+        return _page(request, visitor, 400, typed=typed, error=error)
     target = f"/admin/groups/{group.name}/posts?sent={post.uid}"
     return RedirectResponse(target, status_code=303)
 

@@ -47,7 +47,7 @@ async def following(request: Request, visitor: Visitor) -> Response:
             await record(session, visitor.account.username, action, visitor.group, account)
             await session.commit()
         except UserError as error:
-            return await _page(request, visitor, 400, error=str(error), account=account)
+            return await _page(request, visitor, 400, error=error, account=account)
     return RedirectResponse(request.url.path, status_code=303)
 
 

@@ -110,7 +110,7 @@ async def submissions(request: Request, visitor: Visitor) -> Response:
             await session.commit()
     except UserError as error:
         return await _submissions_page(
-            request, visitor, 400, error=str(error), error_at=(action, post), reason=reason or ""
+            request, visitor, 400, error=error, error_at=(action, post), reason=reason or ""
         )
     return done(request, action)
 
@@ -157,7 +157,7 @@ async def messages(request: Request, visitor: Visitor) -> Response:
             await session.commit()
     except UserError as error:
         return await _messages_page(
-            request, visitor, 400, error=str(error), error_at=post, answer=text, direct=direct
+            request, visitor, 400, error=error, error_at=post, answer=text, direct=direct
         )
     return done(request, "reply")
 

@@ -74,8 +74,9 @@ async def _apply(request: Request, visitor: Visitor, form: FormData) -> tuple[st
             drop = unblock_domain if action == "unblock" else disallow_domain
             name = normalize_domain(domain)
             if not await drop(session, domain):
-                missing = "is not blocked" if action == "unblock" else "is not on the allowlist"
-                raise ModerationError(f"{name} {missing}")
+                if action == "unblock":
+                    raise ModerationError("%(domain)s is not blocked", domain=name)
+                raise ModerationError("%(domain)s is not on the allowlist", domain=name)
             done = UNBLOCKED if action == "unblock" else DISALLOWED
             await audit.record(session, visitor.account.username, f"domain {action}", None, name)
         elif action == "allow":
@@ -103,7 +104,7 @@ async def domains(request: Request, visitor: Visitor) -> Response:
             request,
             visitor,
             400,
-            error=str(error),
+            error=error,
             error_form=action if action in _FORMS else "",
             typed=text_field(form, "domain"),
         )

@@ -50,8 +50,11 @@ REPORT_NOTICES = {
 
 Settle = Callable[[AsyncSession, Context, Group, Follower], Awaitable[None]]
 FOLLOW_ACTIONS: dict[str, tuple[Settle, str | None]] = {
-    "approve": (actions.accept_follower, "{account} already follows {group}"),
-    "reject": (actions.reject_follower, "{account} already follows {group}: remove them instead"),
+    "approve": (actions.accept_follower, N_("%(account)s already follows %(group)s")),
+    "reject": (
+        actions.reject_follower,
+        N_("%(account)s already follows %(group)s: remove them instead"),
+    ),
     "remove": (actions.remove_follower, None),
 }
 """Follow actions: what settles the follower, and the error for one already accepted."""
@@ -104,7 +107,9 @@ async def _unblock(session: AsyncSession, ctx: Context, group: Group, account: s
     actor_id = await remote_account_id(ctx, account)
     actor = await find_actor(session, actor_id)
     if not await unblock_account(ctx, session, group, actor_id, actor):
-        raise UserError(f"{actor_id} is not blocked by {group.name}")
+        raise UserError(
+            "%(account)s is not blocked by %(group)s", account=actor_id, group=group.name
+        )
     return "unblock"
 
 
@@ -113,8 +118,8 @@ async def _follow_action(
 ) -> str:
     """Approve, reject or remove the follower ``account`` as the commands do; the notice."""
     settle, already = FOLLOW_ACTIONS[action]
-    message = already.format(account=account, group=group.name) if already else None
-    await actions.settle_follower(session, ctx, group, account, settle, message)
+    error = UserError(already, account=account, group=group.name) if already else None
+    await actions.settle_follower(session, ctx, group, account, settle, error)
     return action
 
 
@@ -142,7 +147,7 @@ async def followers(request: Request, visitor: Visitor) -> Response:
             await session.commit()
     except UserError as error:
         return await _followers_page(
-            request, visitor, 400, error=str(error), error_at=action, account=account
+            request, visitor, 400, error=error, error_at=action, account=account
         )
     return done(request, key)
 
@@ -182,7 +187,7 @@ async def _report(
     if forward:
         actor, why = await known_actor(ctx, session, actor_id)
         if actor is None:
-            raise UserError(f"cannot forward the report: {why}")
+            raise UserError("cannot forward the report: %(reason)s", reason=why)
         inbox = actor.delivery_inbox
     await report_account(
         ctx, session, group, actor_id, reason=reason, post_ids=posts, forward_to=inbox
@@ -212,7 +217,7 @@ async def reports(request: Request, visitor: Visitor) -> Response:
             request,
             visitor,
             400,
-            error=str(error),
+            error=error,
             account=account,
             reason=reason,
             posts=posts_text,

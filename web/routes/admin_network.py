@@ -9,15 +9,14 @@ each need with the offers that match it. Same package functions as the commands.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
 from actors.models import Group, RemoteActor
+from actors.remote import find_actors
 from documents.errors import UserError
 from posts.notes import get_post
 from sharing import board, events, polls
@@ -54,12 +53,6 @@ class Answers:
     accounts: dict[str, RemoteActor] = field(default_factory=dict)
 
 
-async def _accounts(session: AsyncSession, ids: Iterable[str]) -> dict[str, RemoteActor]:
-    """The stored remote accounts among ``ids``, by actor id (for their names)."""
-    rows = await session.scalars(select(RemoteActor).where(RemoteActor.ap_id.in_(set(ids))))
-    return {actor.ap_id: actor for actor in rows}
-
-
 async def answers(session: AsyncSession, group: Group, post_uid: str) -> Answers:
     """The replies, attendees or results of one of ``group``'s offers, needs, events or polls.
 
@@ -85,7 +78,7 @@ async def answers(session: AsyncSession, group: Group, post_uid: str) -> Answers
         found = Answers(offer.kind, offer.title, post.uid, url)
     found.replies = await list_responses(session, group, post.uid)
     who = [row.actor_ap_id for row in found.replies] + [row.actor_ap_id for row in found.attendees]
-    found.accounts = await _accounts(session, who)
+    found.accounts = await find_actors(session, who)
     return found
 
 
@@ -106,20 +99,12 @@ async def responses(request: Request, visitor: Visitor) -> Response:
         try:
             await get_post(session, group, uid)
         except UserError as missing:
-            return _render(request, visitor, 404, found=None, error=str(missing))
+            return _render(request, visitor, 404, found=None, error=missing)
         try:
             found = await answers(session, group, uid)
         except UserError as error:
-            return _render(request, visitor, 400, found=None, error=str(error))
+            return _render(request, visitor, 400, found=None, error=error)
     return _render(request, visitor, found=found)
-
-
-@dataclass(frozen=True)
-class Board:
-    """The board as the page shows it: each need with its matching offers, then offers."""
-
-    needs: list[tuple[board.Entry, list[board.Entry]]]
-    offers: list[board.Entry]
 
 
 async def board_page(request: Request, visitor: Visitor) -> Response:
@@ -129,12 +114,7 @@ async def board_page(request: Request, visitor: Visitor) -> Response:
     skill = request.query_params.get("skill", "").strip()
     area = request.query_params.get("area", "").strip()
     async with app_context(request).sessions() as session:
-        entries = await board.open_entries(session, group, skill=skill or None, area=area or None)
-        accounts = await _accounts(session, (entry.by for entry in entries))
-    shown = Board(
-        needs=[(e, board.matches(e, entries)) for e in entries if e.kind == "need"],
-        offers=[e for e in entries if e.kind == "offer"],
-    )
+        shown = await board.board_of(session, group, skill=skill or None, area=area or None)
     return render_form(
         request,
         "admin/board.html",
@@ -143,7 +123,7 @@ async def board_page(request: Request, visitor: Visitor) -> Response:
         skill=skill,
         area=area,
         local=group.name,
-        accounts=accounts,
+        accounts=shown.accounts,
     )
 
 

@@ -99,7 +99,7 @@ async def _act(session: AsyncSession, ctx: Context, group: Group, action: str, u
     if action == "cancel":
         await events.change_event(session, ctx, group, uid, cancelled=True)
         return "cancel event"
-    raise UserError(f"unknown action {action!r}")
+    raise UserError("unknown action %(action)r", action=action)
 
 
 def summary(post: Post) -> str:
@@ -140,7 +140,7 @@ async def posts_page(request: Request, visitor: Visitor) -> Response:
             await audit.record(session, visitor.account.username, logged, group, uid)
             await session.commit()
     except UserError as error:
-        return await _page(request, visitor, 400, error=str(error))
+        return await _page(request, visitor, 400, error=error)
     return RedirectResponse(request.url.path, status_code=303)
 
 

@@ -143,7 +143,7 @@ async def _page(
     visitor: Visitor,
     typed: Typed,
     status: int = 200,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, UserError] | None = None,
 ) -> Response:
     return render_form(
         request,
@@ -165,26 +165,26 @@ async def _save(request: Request, visitor: Visitor, form: FormData) -> Response:
     assert visitor.group is not None
     ctx = app_context(request)
     typed, data = _of_form(form), await _uploaded(form)
-    errors: dict[str, str] = {}
+    errors: dict[str, UserError] = {}
     async with ctx.sessions() as session:
         group = await get_group(session, visitor.group.name)
         before = {attribute: getattr(group, attribute) for attribute in _WATCHED}
         try:
             set_posting(group, typed.posting or None, typed.announce_replies or None)
         except UserError as error:
-            errors["posting"] = str(error)
+            errors["posting"] = error
         if typed.name and typed.name != group.name:
             # What `mutuals group update --rename` does: the handle changes, the URLs stay.
             try:
                 await rename_group(session, group, typed.name)
             except UserError as error:
-                errors["name"] = str(error)
+                errors["name"] = error
         icon_url = None
         if data is not None:
             try:
                 icon_url = await store_icon(session, ctx.urls, group, data)
             except UserError as error:
-                errors["icon"] = str(error)
+                errors["icon"] = error
         try:
             await update_group_profile(
                 session,
@@ -197,9 +197,9 @@ async def _save(request: Request, visitor: Visitor, form: FormData) -> Response:
                 icon_url=icon_url,
             )
         except GroupError as error:  # only the fields can be refused this way
-            errors["fields"] = str(error)
+            errors["fields"] = error
         except UserError as error:
-            errors["display_name"] = str(error)
+            errors["display_name"] = error
         if errors:
             await session.rollback()
             return await _page(request, visitor, typed, 400, errors)

@@ -122,7 +122,7 @@ async def groups_page(request: Request, visitor: Visitor) -> Response:
                 await roles.grant(session, me, group, roles.ORGANIZER, by=by)
             await session.commit()
     except UserError as error:
-        return await _groups_page(request, visitor, 400, error=str(error), typed=typed)
+        return await _groups_page(request, visitor, 400, error=error, typed=typed)
     return RedirectResponse(f"{request.url.path}?created={group.name}", status_code=303)
 
 

@@ -70,7 +70,7 @@ async def login(request: Request) -> Response:
                 request,
                 "login.html",
                 400,
-                error=str(refused),
+                error=refused,
                 username=username,
                 next=_next(request),
             )
@@ -91,11 +91,11 @@ async def logout(request: Request) -> Response:
     return response
 
 
-def _new_password(form: FormData) -> tuple[str, str | None]:
+def _new_password(form: FormData) -> tuple[str, UserError | None]:
     """The password typed twice, and an error when the two differ."""
     password = text_field(form, "password")
     if password != text_field(form, "again"):
-        return password, N_("The two passwords differ.")
+        return password, UserError("The two passwords differ.")
     return password, None
 
 
@@ -107,7 +107,7 @@ async def invitation(request: Request) -> Response:
         try:
             link = await links.open_link(session, token, links.INVITE)
         except links.LinkError as gone:
-            return render_form(request, "link_gone.html", 404, reason=str(gone))
+            return render_form(request, "link_gone.html", 404, reason=gone)
         group = await session.get(Group, link.group_id)
     values: dict[str, Any] = {"group": group, "role": link.role, "min_length": MIN_LENGTH}
     if request.method == "GET":
@@ -123,7 +123,7 @@ async def invitation(request: Request) -> Response:
                 account = await links.accept_invitation(session, token, username, password)
                 await session.commit()
             except UserError as refused:
-                error = str(refused)
+                error = refused
     if error is not None:
         return render_form(request, "invite.html", 400, error=error, username=username, **values)
     assert group is not None
@@ -138,7 +138,7 @@ async def reset(request: Request) -> Response:
         try:
             await links.open_link(session, token, links.RESET)
         except links.LinkError as gone:
-            return render_form(request, "link_gone.html", 404, reason=str(gone))
+            return render_form(request, "link_gone.html", 404, reason=gone)
     if request.method == "GET":
         return render_form(request, "reset.html", min_length=MIN_LENGTH)
     form = await request.form()
@@ -151,7 +151,7 @@ async def reset(request: Request) -> Response:
                 await links.reset_password(session, token, password)
                 await session.commit()
             except UserError as refused:
-                error = str(refused)
+                error = refused
     if error is not None:
         return render_form(request, "reset.html", 400, error=error, min_length=MIN_LENGTH)
     return RedirectResponse("/login?reset=1", status_code=303)
