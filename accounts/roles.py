@@ -39,7 +39,9 @@ class RoleError(UserError):
 def check_role(role: str) -> str:
     """``role`` if it is one of `ROLES`; else a `RoleError` naming them."""
     if role not in ROLES:
-        raise RoleError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+        raise RoleError(
+            "unknown role %(role)r: choose one of %(roles)s", role=role, roles=", ".join(ROLES)
+        )
     return role
 
 
@@ -48,7 +50,8 @@ def check_handle(handle: str) -> str:
     found = HANDLE.fullmatch(handle.strip())
     if found is None:
         raise RoleError(
-            f"{handle[:100]!r} is not a fediverse handle: write it as @name@server.example"
+            "%(handle)r is not a fediverse handle: write it as @name@server.example",
+            handle=handle[:100],
         )
     return f"@{found[1]}@{found[2].lower()}"
 
@@ -74,6 +77,15 @@ async def groups_of(session: AsyncSession, account: Account) -> dict[int, set[st
     ):
         held.setdefault(group_id, set()).add(role)
     return held
+
+
+async def groups_allowing(session: AsyncSession, account: Account, permission: str) -> list[Group]:
+    """The groups where ``account`` holds a role granting ``permission``, by name."""
+    held = await groups_of(session, account)
+    ids = [group_id for group_id, roles in held.items() if allows(roles, permission)]
+    if not ids:
+        return []
+    return list(await session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.name)))
 
 
 async def members(session: AsyncSession, group: Group) -> Sequence[tuple[Role, Account]]:
@@ -145,7 +157,12 @@ async def revoke(
         )
     )
     if held is None:
-        raise RoleError(f"{account.username} is not {role} of {group.name}")
+        raise RoleError(
+            "%(account)s is not %(role)s of %(group)s",
+            account=account.username,
+            role=role,
+            group=group.name,
+        )
     if role == ORGANIZER:
         others = await session.scalar(
             select(Role.id).where(
@@ -154,8 +171,9 @@ async def revoke(
         )
         if others is None:
             raise RoleError(
-                f"{account.username} is the last organizer of {group.name}: "
-                "make someone else organizer first"
+                "%(account)s is the last organizer of %(group)s: make someone else organizer first",
+                account=account.username,
+                group=group.name,
             )
     await session.delete(held)
     await record(session, by, "revoke", group, f"{role} from {account.username}")

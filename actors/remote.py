@@ -7,6 +7,7 @@ key id → (actor, parsed public key), so a verified POST needs no query for its
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 from weakref import WeakKeyDictionary
@@ -63,10 +64,10 @@ async def _refuse_blocked_domain(ctx: Context, session: AsyncSession, url: str) 
     """Never fetch from a blocked domain (nor, in allowlist mode, from an unlisted one),
     and never take one of our own URLs for a remote actor or key."""
     if ctx.urls.is_local(url):
-        raise ActorError(f"not fetching {url}: it is on this instance")
+        raise ActorError("not fetching %(url)s: it is on this instance", url=url)
     reason = await domain_refused(session, ctx.federation, url)
     if reason is not None:
-        raise ActorError(f"not fetching {url}: {reason}")
+        raise ActorError("not fetching %(url)s: %(reason)s", url=url, reason=reason)
 
 
 def _key_of(doc: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -89,10 +90,10 @@ async def store_actor(session: AsyncSession, doc: dict[str, Any]) -> RemoteActor
         raise ActorError("actor document has no http(s) id")
     types = {t for t in as_list(doc.get("type")) if isinstance(t, str)}
     if not types & ACTOR_TYPES:
-        raise ActorError(f"{ap_id} is not an actor (type {sorted(types)})")
+        raise ActorError("%(id)s is not an actor (type %(types)s)", id=ap_id, types=sorted(types))
     inbox = get_id(doc.get("inbox"))
     if inbox is None:
-        raise ActorError(f"{ap_id} has no inbox")
+        raise ActorError("%(id)s has no inbox", id=ap_id)
     endpoints = doc.get("endpoints")
     shared = get_id(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
     key_id, key_pem = _key_of(doc)
@@ -129,6 +130,12 @@ async def find_actor(session: AsyncSession, ap_id: str) -> RemoteActor | None:
     return result.scalar_one_or_none()
 
 
+async def find_actors(session: AsyncSession, ap_ids: Iterable[str]) -> dict[str, RemoteActor]:
+    """The stored remote actors among ``ap_ids``, by id (those never fetched are left out)."""
+    found = await session.scalars(select(RemoteActor).where(RemoteActor.ap_id.in_(set(ap_ids))))
+    return {actor.ap_id: actor for actor in found}
+
+
 async def get_actor(
     ctx: Context, session: AsyncSession, ap_id: str, *, refresh: bool = False
 ) -> RemoteActor:
@@ -139,7 +146,7 @@ async def get_actor(
     try:
         doc = await fetch_signed(ctx, ap_id)
     except FetchError as exc:
-        raise ActorError(f"could not fetch {ap_id}: {exc}") from exc
+        raise ActorError("could not fetch %(id)s: %(error)s", id=ap_id, error=exc) from exc
     return await store_actor(session, doc)
 
 
@@ -161,10 +168,12 @@ async def actor_for_key(
             await _refuse_blocked_domain(ctx, session, owner)
             doc = await fetch_signed(ctx, owner)
     except FetchError as exc:
-        raise ActorError(f"could not fetch key {key_id}: {exc}") from exc
+        raise ActorError("could not fetch key %(key)s: %(error)s", key=key_id, error=exc) from exc
     actor = await store_actor(session, doc)
     if actor.key_id != key_id:
-        raise ActorError(f"key {key_id} is not published by its owner {actor.ap_id}")
+        raise ActorError(
+            "key %(key)s is not published by its owner %(owner)s", key=key_id, owner=actor.ap_id
+        )
     return actor
 
 
@@ -296,14 +305,16 @@ async def resolve_account(ctx: Context, handle_or_url: str) -> str:
         return value
     user, sep, host = value.lstrip("@").partition("@")
     if not sep or not user or not host:
-        raise ActorError(f"{handle_or_url!r} is neither user@host nor an actor URL")
+        raise ActorError("%(account)r is neither user@host nor an actor URL", account=handle_or_url)
     # Development instances run on plain http; production peers are always https.
     scheme = "http" if ctx.dev else "https"
     url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{user}@{host}"
     try:
         jrd = await fetch_signed(ctx, url, kind="jrd")
     except FetchError as exc:
-        raise ActorError(f"WebFinger lookup of {value} failed: {exc}") from exc
+        raise ActorError(
+            "WebFinger lookup of %(account)s failed: %(error)s", account=value, error=exc
+        ) from exc
     for link in as_list(jrd.get("links")):
         if (
             isinstance(link, dict)
@@ -312,4 +323,4 @@ async def resolve_account(ctx: Context, handle_or_url: str) -> str:
             and "json" in str(link.get("type", ""))
         ):
             return str(link["href"])
-    raise ActorError(f"{value} has no ActivityPub actor")
+    raise ActorError("%(account)s has no ActivityPub actor", account=value)

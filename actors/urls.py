@@ -19,6 +19,11 @@ class Urls:
         return f"{self.base}/actor"
 
     @property
+    def authorize_interaction(self) -> str:
+        """Our subscribe template's page: an organizer makes one of their groups follow."""
+        return f"{self.base}/authorize_interaction"
+
+    @property
     def shared_inbox(self) -> str:
         """The shared inbox of the whole instance."""
         return f"{self.base}/inbox"

@@ -1,7 +1,8 @@
-"""Benchmark 4, reads: actor JSON, WebFinger and an outbox page from the real app.
+"""Benchmark 4, reads: actor JSON, WebFinger, an outbox page, a group's page and a post's
+page from the real app.
 
 The reference, in the same run and on the same port, is a bare Starlette app that
-answers each of the three URLs with the bytes the real app served, precomputed.
+answers each URL (and Accept) with the bytes the real app served, precomputed.
 
     .venv/bin/python -m benchmarks.reads [--postgres URL] [--seconds S]
 """
@@ -37,18 +38,20 @@ AP = "application/activity+json"
 TARGETS = {  # name: (path and query, Accept, target ratio)
     "actor": ("/groups/demo", AP, 0.8),
     "webfinger": ("/.well-known/webfinger?resource=acct:demo@{host}", "application/jrd+json", 0.8),
-    "outbox page": ("/groups/demo/outbox?page=true", AP, None),
+    "outbox page": ("/groups/demo/outbox?page=true", AP, 0.7),
+    "group page": ("/groups/demo", "text/html", 0.7),
+    "post page": ("/groups/demo/posts/{post}", "text/html", 0.7),
 }
 
 
-def request(port: int, target: str, accept: str) -> bytes:
+def request(port: int, target: str, accept: str, post: str) -> bytes:
     host = f"127.0.0.1:{port}"
-    path = target.format(host=host)
+    path = target.format(host=host, post=post)
     return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\n\r\n".encode()
 
 
-async def populate(database_url: str, port: int) -> None:
-    """The group ``demo`` with 25 public posts (so the outbox page is full)."""
+async def populate(database_url: str, port: int) -> str:
+    """The group ``demo`` with 25 public posts (so the outbox page is full); the last's uid."""
     engine = make_engine(database_url)
     async with make_sessionmaker(engine)() as session:
         await create_group(session, "demo", Urls(f"http://127.0.0.1:{port}"), summary="A group.")
@@ -57,8 +60,9 @@ async def populate(database_url: str, port: int) -> None:
     async with open_context(settings(port, database_url)) as ctx, ctx.sessions() as session:
         group = await get_group(session, "demo")
         for n in range(25):
-            await publish_note(session, ctx, group, f"Post number {n}: the hall is open.")
+            post = await publish_note(session, ctx, group, f"Post number {n}: the hall is open.")
         await session.commit()
+    return post.uid
 
 
 async def fetch(port: int, raw: bytes) -> tuple[bytes, str]:
@@ -77,14 +81,14 @@ async def fetch(port: int, raw: bytes) -> tuple[bytes, str]:
     return body, ctype
 
 
-def reference_app(answers: dict[str, tuple[bytes, str]]) -> Starlette:
-    """Precomputed bytes per path (a process target)."""
+def reference_app(answers: dict[tuple[str, str], tuple[bytes, str]]) -> Starlette:
+    """Precomputed bytes per path and Accept (a process target)."""
 
     async def endpoint(request: Request) -> Response:
-        body, ctype = answers[request.url.path]
+        body, ctype = answers[request.url.path, request.headers["accept"]]
         return Response(body, media_type=ctype)
 
-    return Starlette(routes=[Route(path, endpoint) for path in answers])
+    return Starlette(routes=[Route(path, endpoint) for path in {path for path, _ in answers}])
 
 
 async def main() -> None:
@@ -94,16 +98,19 @@ async def main() -> None:
     args = parser.parse_args()
     pin(CLIENT_CPU)
     port = free_port()
-    raws = {name: request(port, target, accept) for name, (target, accept, _) in TARGETS.items()}
     async with Database(args.postgres) as db:
-        await populate(db.url, port)
+        post = await populate(db.url, port)
+        raws = {
+            name: request(port, target, accept, post)
+            for name, (target, accept, _) in TARGETS.items()
+        }
         print(f"reads: {args.seconds:g} s per URL, 32 connections, {db.kind}, server on one core")
         app: dict[str, float] = {}
-        answers: dict[str, tuple[bytes, str]] = {}
+        answers: dict[tuple[str, str], tuple[bytes, str]] = {}
         with Server(real_app, (port, db.url), port):
             for name, raw in raws.items():
                 path = raw.split(b" ")[1].split(b"?")[0].decode()
-                answers[path] = await fetch(port, raw)
+                answers[path, TARGETS[name][1]] = await fetch(port, raw)
                 app[name] = (await closed_loop(port, [raw], duration=args.seconds)).rate
         with Server(reference_app, (answers,), port):
             ref = {

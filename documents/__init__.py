@@ -13,5 +13,6 @@ Every type is structured data *and* readable in a Mastodon home timeline:
 - poll → ``Question`` as Mastodon serializes it (see :mod:`.poll`);
 - every text → plain property in the primary language + ``…Map`` with it first
   (see :mod:`.multilingual`);
-- calendars → RFC 5545 (see :mod:`.ical`).
+- calendars → RFC 5545 (see :mod:`.ical`);
+- feeds → Atom and RSS 2.0 of our posts (see :mod:`.feeds`, :mod:`.feed_entry`).
 """

@@ -7,6 +7,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import quoteattr
 
+from federation.intents import published_links
+
 AP_JRD_TYPE = "application/activity+json"
 NODEINFO_SCHEMAS = {
     "2.0": "http://nodeinfo.diaspora.software/ns/schema/2.0",
@@ -42,8 +44,11 @@ def parse_resource(resource: str) -> Resource:
     return Resource(user=user.lower(), host=host.lower(), url=None)
 
 
-def webfinger_document(subject: str, actor_id: str, profile_url: str) -> dict[str, Any]:
-    """The JRD Mastodon resolves: subject, aliases, a ``self`` link and a profile page."""
+def webfinger_document(
+    subject: str, actor_id: str, profile_url: str, authorize_url: str
+) -> dict[str, Any]:
+    """The JRD Mastodon resolves: subject, aliases, a ``self`` link and a profile page;
+    then the templates other sites send people to, to follow from here (``authorize_url``)."""
     return {
         "subject": subject,
         "aliases": [actor_id] if profile_url == actor_id else [actor_id, profile_url],
@@ -54,6 +59,7 @@ def webfinger_document(subject: str, actor_id: str, profile_url: str) -> dict[st
                 "type": "text/html",
                 "href": profile_url,
             },
+            *published_links(authorize_url),
         ],
     }
 

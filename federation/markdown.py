@@ -42,6 +42,13 @@ def _is_tag_char(ch: str) -> bool:
     return ch == "_" or unicodedata.category(ch) in _TAG_CATEGORIES
 
 
+def is_hashtag_name(name: str) -> bool:
+    """True when ``#name`` is a hashtag (as posts link them): letters, marks, digits and
+    ``_``, with at least one letter."""
+    letters = any(unicodedata.category(c).startswith("L") for c in name)
+    return letters and all(_is_tag_char(c) for c in name)
+
+
 def _split_hashtags(text: str, prev: str) -> list[tuple[str, str]]:
     """Split text into ("text", s) and ("tag", name) parts."""
     parts: list[tuple[str, str]] = []
@@ -53,7 +60,7 @@ def _split_hashtags(text: str, prev: str) -> list[tuple[str, str]]:
             end += 1
         name = text[i + 1 : end]
         blocked = before and (_is_tag_char(before) or before in _TAG_BOUNDARY_BLOCKERS)
-        if not blocked and any(unicodedata.category(c).startswith("L") for c in name):
+        if not blocked and is_hashtag_name(name):
             if start < i:
                 parts.append(("text", text[start:i]))
             parts.append(("tag", name))

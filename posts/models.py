@@ -1,11 +1,12 @@
-"""The table of what local groups published: one row per post (a Note for status updates)."""
+"""The tables of what local groups published: one row per post (a Note for status updates),
+and one per hashtag of a post, for the tag pages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Base, UTCDateTime, utcnow
@@ -26,3 +27,16 @@ class Post(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PostTag(Base):
+    """One hashtag of a post, by its key (`posts.tags.tag_key`): kept in step with the
+    post's document ``tag`` list whenever it is published or edited."""
+
+    __tablename__ = "post_tags"
+    __table_args__ = (Index("ix_post_tags_tag", "tag", "post_id"),)
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -28,6 +28,7 @@ from federation.content import clean_name
 from federation.markdown import render_markdown
 from outbox.send import new_activity_id, queue_activity, queue_to_followers
 from posts.models import Post
+from posts.tags import index_tags
 from store.db import utcnow
 
 MAX_TEXT = 10_000
@@ -62,7 +63,11 @@ def _render(ctx: Context, text: str) -> tuple[str, list[dict[str, str]]]:
     if not text.strip():
         raise UserError("the text is empty; write something to post")
     if len(text) > MAX_TEXT:
-        raise UserError(f"the text is {len(text)} characters; the limit is {MAX_TEXT}")
+        raise UserError(
+            "the text is %(length)s characters; the limit is %(limit)s",
+            length=len(text),
+            limit=MAX_TEXT,
+        )
     rendered = render_markdown(text, tag_url=ctx.urls.tag)
     tags = [hashtag(name, ctx.urls.tag) for name in rendered.hashtags]
     return rendered.html, tags
@@ -90,14 +95,17 @@ def content_warning(text: str | None) -> str | None:
     name; None when empty. Longer than `MAX_WARNING` characters is refused."""
     cleaned = clean_name(text or "", max_length=MAX_WARNING + 1)
     if len(cleaned) > MAX_WARNING:
-        raise UserError(f"the content warning is too long; the limit is {MAX_WARNING} characters")
+        raise UserError(
+            "the content warning is too long; the limit is %(limit)s characters",
+            limit=MAX_WARNING,
+        )
     return cleaned or None
 
 
 def check_visibility(visibility: str) -> None:
     """An error unless a post can have ``visibility``."""
     if visibility not in activities.VISIBILITIES:
-        raise UserError(f"unknown visibility {visibility!r}")
+        raise UserError("unknown visibility %(visibility)r", visibility=visibility)
 
 
 async def publish_note(
@@ -172,6 +180,7 @@ async def publish_post(
         public = is_public(post.visibility)
         await queue_to_followers(session, group=group, activity=create, public=public, also=also)
     await session.flush()
+    await index_tags(session, post)
     return post
 
 
@@ -205,8 +214,10 @@ async def publish_reply(
 async def republish_post(
     session: AsyncSession, ctx: Context, group: Group, post: Post, doc: dict[str, Any]
 ) -> Post:
-    """Replace ``post``'s document with ``doc`` and queue an ``Update`` carrying it."""
+    """Replace ``post``'s document with ``doc`` (and its stored hashtags) and queue an
+    ``Update`` carrying it."""
     post.document = doc
+    await index_tags(session, post)
     actor = ctx.urls.group(group.uid)
     update = activities.update(new_activity_id(ctx.urls, group), actor, doc)
     await _send_about(session, group, post, update)
@@ -219,9 +230,9 @@ async def get_post(session: AsyncSession, group: Group, post_uid: str) -> Post:
     found = await session.execute(select(Post).where(Post.group_id == group.id, Post.uid == uid))
     post = found.scalar_one_or_none()
     if post is None:
-        raise UserError(f"{group.name} has no post {post_uid!r}")
+        raise UserError("%(group)s has no post %(post)r", group=group.name, post=post_uid)
     if post.deleted_at is not None:
-        raise UserError(f"post {post_uid!r} was deleted")
+        raise UserError("post %(post)r was deleted", post=post_uid)
     return post
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.models import Group
+from actors.models import Group, RemoteActor
+from actors.remote import find_actors
 from federation.content import plain_text
 from federation.markdown import normalize_hashtag
 from posts.models import Post
@@ -38,6 +39,7 @@ class Entry:
     valid_until: dt.datetime | None
     by: str
     url: str
+    language: str | None = None
 
     @property
     def skill_keys(self) -> frozenset[str]:
@@ -61,7 +63,16 @@ async def _own(session: AsyncSession, group: Group, now: dt.datetime) -> list[En
         .order_by(Offer.id)
     )
     return [
-        Entry(o.kind, o.title, tuple(o.skills), o.area, o.valid_until, group.name, p.document["id"])
+        Entry(
+            o.kind,
+            o.title,
+            tuple(o.skills),
+            o.area,
+            o.valid_until,
+            group.name,
+            p.document["id"],
+            o.language,
+        )
         for o, p in found.all()
     ]
 
@@ -83,6 +94,7 @@ async def _network(session: AsyncSession, group: Group, now: dt.datetime) -> lis
             r.valid_until,
             r.attributed_to,
             r.url or r.ap_id,
+            r.language,
         )
         for r in found.scalars()
     ]
@@ -111,3 +123,25 @@ async def open_entries(
 def matches(need: Entry, entries: list[Entry]) -> list[Entry]:
     """The offers among ``entries`` that share a skill with ``need``."""
     return [e for e in entries if e.kind == "offer" and e.skill_keys & need.skill_keys]
+
+
+@dataclass(frozen=True)
+class Board:
+    """The board as a page shows it: each need with the offers that match it, then the
+    offers; ``accounts`` are the stored remote authors, by actor id (for their handles)."""
+
+    needs: list[tuple[Entry, list[Entry]]]
+    offers: list[Entry]
+    accounts: dict[str, RemoteActor]
+
+
+async def board_of(
+    session: AsyncSession, group: Group, *, skill: str | None = None, area: str | None = None
+) -> Board:
+    """The group's board (`open_entries` filtered by ``skill`` and ``area``), arranged."""
+    entries = await open_entries(session, group, skill=skill, area=area)
+    return Board(
+        needs=[(e, matches(e, entries)) for e in entries if e.kind == "need"],
+        offers=[e for e in entries if e.kind == "offer"],
+        accounts=await find_actors(session, (e.by for e in entries)),
+    )

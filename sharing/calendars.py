@@ -34,6 +34,7 @@ def local_entry(row: Event, post: Post) -> CalendarEntry:
         sequence=row.sequence,
         created=row.created_at,
         last_modified=row.updated_at,
+        language=row.language,
     )
 
 

@@ -111,7 +111,7 @@ async def change_event(
     now = now or utcnow()
     row, post = await publishing.find_shared(session, group, Event, post_uid, "an event")
     if row.cancelled:
-        raise UserError(f"event {post.uid} is cancelled; create a new one instead")
+        raise UserError("event %(post)s is cancelled; create a new one instead", post=post.uid)
     old = event_spec(row)
     values = {name: getattr(old, name) for name in EventSpec.__dataclass_fields__}
     values.update(changes)

@@ -112,10 +112,15 @@ async def close_offer(
 ) -> Offer:
     """Mark an open offer or need ``fulfilled`` or ``withdrawn`` and send the ``Update``."""
     if state not in ("fulfilled", "withdrawn"):
-        raise UserError(f"an offer is closed as fulfilled or withdrawn, not {state!r}")
+        raise UserError("an offer is closed as fulfilled or withdrawn, not %(state)r", state=state)
     row, post = await publishing.find_shared(session, group, Offer, post_uid, "an offer or need")
     if row.state != "open":
-        raise UserError(f"{row.kind} {post.uid} is already {row.state}")
+        raise UserError(
+            "%(kind)s %(post)s is already %(state)s",
+            kind=row.kind,
+            post=post.uid,
+            state=row.state,
+        )
     await _close(session, ctx, group, row, post, state, now or utcnow())
     return row
 

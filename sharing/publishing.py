@@ -76,7 +76,9 @@ async def find_shared(
     post = await get_post(session, group, post_uid)
     row = await session.scalar(select(model).where(model.post_id == post.id))
     if row is None:
-        raise UserError(f"{group.name}'s post {post.uid} is not {what}")
+        raise UserError(
+            "%(group)s's post %(post)s is not %(what)s", group=group.name, post=post.uid, what=what
+        )
     return row, post
 
 
@@ -128,18 +130,15 @@ def live_rows(model: type[Row]) -> Select[Row, Post, Group]:
     )
 
 
-NOT_A_STATUS = (
-    "only status updates can be changed this way; change an event with its own form "
-    "(mutuals event update), and close or delete an offer or need"
-)
-
-
 async def status_update(session: AsyncSession, group: Group, uid: str) -> Post:
     """A live status update of ``group`` by uid: not an offer, need, event or poll."""
     post = await get_post(session, group, uid)
     is_offer = await session.scalar(select(exists().where(Offer.post_id == post.id)))
     if post.type != "Note" or is_offer:
-        raise UserError(NOT_A_STATUS)
+        raise UserError(
+            "only status updates can be changed this way; change an event with its own form "
+            "(mutuals event update), and close or delete an offer or need"
+        )
     return post
 
 

@@ -7,13 +7,14 @@ confirmed only then, so we do the same (our events are open to all).
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group, RemoteActor
 from documents import activities
 from outbox.send import new_activity_id, queue_activity
+from sharing.events import RSVP_STATES
 from sharing.models import Event, Rsvp
 from store.db import utcnow
 
@@ -41,6 +42,15 @@ async def drop_rsvp(
     if activity_id is not None:
         query = query.where(Rsvp.activity_ap_id == activity_id)
     await session.execute(query)
+
+
+async def rsvp_counts(session: AsyncSession, event: Event) -> dict[str, int]:
+    """How many accounts answered ``going``, ``maybe`` and ``declined`` (each one counted)."""
+    found = await session.execute(
+        select(Rsvp.state, func.count()).where(Rsvp.event_id == event.id).group_by(Rsvp.state)
+    )
+    counted: dict[str, int] = {state: count for state, count in found.all()}
+    return {state: counted.get(state, 0) for state in RSVP_STATES}
 
 
 async def accept_join(

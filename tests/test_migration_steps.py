@@ -20,7 +20,7 @@ from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actors.models import Follower, Group, RemoteActor
-from posts.models import Post
+from posts.models import Post, PostTag
 from store.db import UTCDateTime, make_engine, make_sessionmaker
 from tests.conftest import TEST_DATABASE, Databases
 from web.backup import backup_database, restore_database
@@ -39,6 +39,7 @@ STEPS = (
     ("0008", {"0002_moderation", "0007", "0008"}),
     ("0009", {"0002_moderation", "0007", "0009"}),
     ("0010", {"0002_moderation", "0007", "0010"}),
+    ("0011", {"0002_moderation", "0007", "0011"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"
@@ -148,7 +149,11 @@ async def insert_at_first_revision(engine: AsyncEngine) -> None:
                 type="Note",
                 visibility="public",
                 source="Seed swap",
-                document={"type": "Note", "content": "<p>Seed swap</p>"},
+                document={
+                    "type": "Note",
+                    "content": "<p>Seed swap</p>",
+                    "tag": [{"type": "Hashtag", "name": "#Seeds", "href": "x/tags/seeds"}],
+                },
                 created_at=WHEN,
             )
         )
@@ -198,6 +203,10 @@ async def test_every_migration_in_turn_keeps_a_group_its_key_follower_and_post(
                 "<p>Seed swap</p>",
             )
             assert (await session.execute(sa.select(RemoteActor.ap_id))).scalars().all() == [FAN]
+            # 0011 stores the hashtags posts already had, by key
+            assert (await session.execute(sa.select(PostTag.post_id, PostTag.tag))).all() == [
+                (1, "seeds")
+            ]
     finally:
         await engine.dispose()
 

@@ -16,13 +16,17 @@ from web.ratelimit import inbox_limiter
 from web.routes import (
     actors,
     admin,
+    authorize,
     calendars,
     collections,
     discovery,
+    feeds,
     health,
     inbox,
+    interact,
     login,
     objects,
+    public_network,
 )
 from web.runtime import open_context
 from web.settings import Settings
@@ -52,7 +56,11 @@ def create_app(
         *objects.routes,
         *collections.routes,
         *calendars.routes,
+        *public_network.routes,
+        *feeds.routes,
         *login.routes,
+        *interact.routes,
+        *authorize.routes,
         *admin.routes,
         Mount("/static", static, name="static"),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from web.conditional import cached_response
 from web.i18n import LANGUAGES, from_accept_language, install, use_language
 from web.signing import CSRF_COOKIE, csrf_cookie
 from web.state import app_context, app_settings, app_signer
@@ -39,8 +42,26 @@ def render_page(request: Request, template: str, status_code: int = 200, **value
         languages=LANGUAGES,
     )
     response = TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = "Accept, Accept-Language"
     return response
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def cached_page(endpoint: Endpoint) -> Endpoint:
+    """``endpoint`` (a public page, the same for every visitor) served from the page cache
+    by path, query and interface language, answered 304 when unchanged (`web.conditional`).
+    """
+
+    @wraps(endpoint)
+    async def serve(request: Request) -> Response:
+        # From the scope: building ``request.url`` costs more than the cached answer.
+        scope = request.scope
+        key = ("page", scope["path"], scope["query_string"], page_language(request))
+        return await cached_response(request, key, lambda: endpoint(request))
+
+    return serve
 
 
 def render_form(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:

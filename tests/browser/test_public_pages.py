@@ -1,9 +1,9 @@
-"""The pages a browser gets, in a real browser: what they show, axe-core, hostile texts.
+"""The public pages in a real browser: what they show, axe-core, a phone's width, hostile texts.
 
-The HTML pages served today: the front page (``/``), a group's profile
-(``/groups/{uid}``, which its collections send browsers to) and a post's page
-(``/groups/{uid}/posts/{uid}``: a note, an event, an offer or need, a poll). Every
-other route answers JSON, a calendar or plain text.
+The front page (``/``, with its search), a group's page (``/groups/{uid}``, which its
+collections send browsers to: profile, next events, open offers and needs, posts) and a
+post's page (``/groups/{uid}/posts/{uid}``: a note, an event, an offer or need, a poll,
+and the replies the group keeps). No page needs JavaScript, none runs any.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Page, ViewportSize
 
 from actors.groups import create_group, get_group, set_fields
 from documents.event import EventSpec, Place
@@ -25,6 +26,7 @@ from forum.messages import reply_to
 from posts import notes
 from posts.models import Post
 from sharing import events, offers, polls
+from sharing.rsvps import set_rsvp
 from tests.browser.support import (
     Screenshots,
     assert_accessible,
@@ -42,6 +44,7 @@ LONDON = ZoneInfo("Europe/London")
 # Runs if any page lets it through as markup: the tests then find window.pwned set.
 SCRIPT = '<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2">'
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: would show "exe.gnp" as "png.exe"
+PHONE: ViewportSize = {"width": 375, "height": 800}
 
 
 @dataclass
@@ -100,6 +103,10 @@ async def _community(instance: Instance, **texts: str) -> Community:
                 place=Place("Riverside allotments", "12 Mill Lane"),
             ),
         )
+        # Members' answers, as the inbox records their replies ("going", "maybe")
+        for n, state in enumerate(("going", "going", "going", "maybe")):
+            member = f"https://social.example/users/member{n}"
+            await set_rsvp(session, event, member, state, f"{member}/statuses/{n}")
         offer = await offers.open_offer(
             session,
             ctx,
@@ -124,6 +131,12 @@ async def _community(instance: Instance, **texts: str) -> Community:
     return Community(instance, paths)
 
 
+async def assert_fits_a_phone(page: Page) -> None:
+    """The page, 375 px wide, is no wider than the window."""
+    await page.set_viewport_size(PHONE)
+    await assert_fits_the_width(page)
+
+
 @pytest.fixture
 async def community(make_instance: InstanceFactory) -> Community:
     instance = await make_instance(instance_name=INSTANCE_NAME)
@@ -138,8 +151,21 @@ async def test_the_front_page_lists_the_groups(
     assert await page.get_by_role("heading", level=1).inner_text() == "Groups on this instance"
     link = page.get_by_role("link", name="Riverside Garden Collective")
     assert await link.count() == 1
+    assert "Saturdays 10:00–13:00" in await page.locator("main").inner_text()
     await assert_accessible(page)
-    await screenshot(page, "front-page")
+    await screenshot(page, "public-home")
+    await assert_fits_a_phone(page)
+    # Searching by a word of its profile finds it; another word finds nothing
+    search = page.get_by_role("searchbox", name="Search the groups by name, place or topic")
+    for query, found in (("saturdays", 1), ("harbour", 0)):
+        await search.fill(query)
+        await page.get_by_role("button", name="Search").click()
+        await page.wait_for_url(community.url(f"/?q={query}"))
+        assert await link.count() == found
+    assert "No group matches “harbour”." in await page.locator("main").inner_text()
+    await assert_accessible(page)
+    await page.get_by_role("link", name="Show every group").click()
+    await page.wait_for_url(community.url("/"))
     # Following the link leads to the group's profile
     await link.click()
     await page.wait_for_url(community.url())
@@ -154,6 +180,7 @@ async def test_the_front_page_of_an_empty_instance(
     await visit(page, instance.base_url + "/")
     assert "No groups yet" in await page.locator("main").inner_text()
     await assert_accessible(page)
+    await assert_fits_a_phone(page)
     await screenshot(page, "front-page-empty", publish=False)
 
 
@@ -172,8 +199,23 @@ async def test_a_group_profile_shows_the_group_and_its_posts(
     assert "Saturdays 10:00–13:00" in main
     assert "Seed swap this Saturday" in main
     assert await page.locator("article.post").count() == 4
+    # What comes next and what is open, each leading to its post
+    events = page.get_by_role("region", name="Next events")
+    assert "Sat 13 Apr 2030, 10:00–13:00 BST" in await events.inner_text()
+    assert "Riverside allotments, 12 Mill Lane" in await events.inner_text()
+    offers_and_needs = page.get_by_role("region", name="Open offers and needs")
+    assert "#gardening · Riverside" in await offers_and_needs.inner_text()
+    # Its other pages, and a follow form that asks for the visitor's handle
+    for name in ("Calendar", "Board of offers and needs", "Atom feed", "RSS feed"):
+        assert await page.get_by_role("link", name=name, exact=True).count() == 1
+    handle = page.get_by_role("textbox", name="Your fediverse handle")
+    assert await handle.get_attribute("name") == "handle"
     await assert_accessible(page)
-    await screenshot(page, "group")
+    await screenshot(page, "public-group")
+    await assert_fits_a_phone(page)
+    await screenshot(page, "public-group-phone", publish=False)
+    await offers_and_needs.get_by_role("link", name="Lending a rotavator").click()
+    await page.wait_for_url(community.url(community.posts["offer"]))
 
 
 @pytest.mark.parametrize(
@@ -188,14 +230,18 @@ async def test_a_group_profile_shows_the_group_and_its_posts(
 async def test_a_post_page_shows_the_post(
     community: Community, page: Page, screenshot: Screenshots, kind: str, shown: str
 ) -> None:
-    await visit(page, community.url(community.posts[kind]))
+    path = community.posts[kind]
+    await visit(page, community.url(path))
     assert await page.title() == f"Riverside Garden Collective: post — {INSTANCE_NAME}"
-    article = await page.locator("main article").inner_text()
+    article = await page.locator("main article.post").inner_text()
     assert shown in article
     assert "Riverside Garden Collective" in article
     if kind == "event":
-        # The when/where line shows once (the content starts with it)
+        # The when/where line shows once, with who answered
         assert article.count("Sat 13 Apr 2030, 10:00–13:00 BST") == 1
+        assert article.count("Riverside allotments, 12 Mill Lane") == 1
+        facts = await page.locator("dl.facts").inner_text()
+        assert "Going\n3" in facts and "Interested\n1" in facts
         # The calendar link works: an iCalendar file of the event
         href = await page.get_by_role("link", name="Add to calendar (.ics)").get_attribute("href")
         assert href is not None
@@ -204,8 +250,11 @@ async def test_a_post_page_shows_the_post(
         assert "SUMMARY:Spring planting day" in await ics.text()
     if kind == "poll":
         assert await page.locator("ul.poll li").all_inner_texts() == ["Saturday: 0", "Sunday: 0"]
+    reply = page.get_by_role("link", name="Reply / vote from your server")
+    assert await reply.get_attribute("href") == "/interact?uri=" + quote(community.url(path))
     await assert_accessible(page)
-    await screenshot(page, f"post-{kind}")
+    await screenshot(page, f"public-post-{kind}")
+    await assert_fits_a_phone(page)
 
 
 @pytest.mark.parametrize("collection", ["outbox", "followers", "following", "featured"])
@@ -236,6 +285,7 @@ async def test_hostile_texts_of_the_group_are_shown_as_text(
         event=f"{SCRIPT} party",
         offer=f"{SCRIPT} offer",
     )
+    await page.set_viewport_size(PHONE)
     for path in ("/", "/groups/garden", *hostile.posts.values()):
         await visit(page, hostile.url(path))
         await assert_no_script_ran(page)
@@ -254,7 +304,7 @@ async def test_hostile_texts_of_the_group_are_shown_as_text(
     assert "y" * 1000 in await page.locator("main").inner_text()
     await screenshot(page, "hostile-group", publish=False)
     await visit(page, hostile.url(hostile.posts["event"]))
-    assert f"{SCRIPT} party" in await page.get_by_role("heading", level=2).inner_text()
+    assert await page.locator("h2.p-name").inner_text() == f"{SCRIPT} party"
     await screenshot(page, "hostile-event", publish=False)
 
 
@@ -296,6 +346,7 @@ async def test_a_hostile_remote_username_in_a_reply_is_shown_as_text(
         await session.commit()
         answer_url = str(answer.document["id"])
     # Then the name reaches the reply's page and the profile only as text
+    await page.set_viewport_size(PHONE)
     for url in (answer_url, group_id):
         await visit(page, url)
         await assert_no_script_ran(page)
@@ -306,6 +357,39 @@ async def test_a_hostile_remote_username_in_a_reply_is_shown_as_text(
         assert f"@{SCRIPT}gnp.exe" in shown
         assert RLO not in shown
     await screenshot(page, "hostile-remote-name", publish=False)
+
+
+async def test_a_hostile_reply_in_a_thread_is_shown_as_text(
+    instance: Instance, peer: Peer, page: Page, screenshot: Screenshots
+) -> None:
+    # Given a group's post, and a remote account with a hostile name replying to it with
+    # markup, a bidi override and 10,000 characters
+    username = f"{SCRIPT}{RLO}gnp.exe" + "z" * 10_000
+    tame = peer.actor("mallory")
+    peer.actors["mallory"] = mallory = HostileActor(**vars(tame), username=username)
+    community = await _community(instance)
+    post_url = community.url(community.posts["note"])
+    text = f"<p>{SCRIPT} {RLO}gnp.exe " + "y" * 10_000 + "</p>"
+    reply = peer.note(mallory, text, inReplyTo=post_url)
+    answer = await peer.post(community.url() + "/inbox", peer.activity(mallory, "Create", reply))
+    assert answer.status_code == 202, answer.text
+    await settle(instance)
+    # When a visitor reads the post on a phone
+    await page.set_viewport_size(PHONE)
+    await visit(page, post_url)
+    # Then the reply is there, its author's name plain text cut to 200 characters, its
+    # content without the script
+    await assert_no_script_ran(page)
+    await assert_fits_the_width(page)
+    await assert_accessible(page)
+    thread = page.get_by_role("region", name="Replies")
+    shown_name = (SCRIPT + "gnp.exe" + "z" * 10_000)[:200]
+    assert await thread.locator(".p-author .p-name").inner_text() == shown_name
+    handle = await thread.locator(".p-author .handle").inner_text()
+    assert handle.startswith("@" + shown_name + "@") and RLO not in handle
+    content = await thread.locator(".e-content").inner_text()
+    assert "y" * 10_000 in content and "window.pwned" not in content
+    await screenshot(page, "hostile-reply", publish=False)
 
 
 async def test_a_new_groups_name_loses_its_bidi_override(

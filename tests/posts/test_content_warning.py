@@ -176,7 +176,8 @@ async def test_the_public_pages_hide_the_text_behind_the_warning(instance: Insta
         for path in ("/groups/eastside", str(post.document["id"]).removeprefix(instance.base_url)):
             page = (await client.get(path)).text
             assert (
-                '<details class="content-warning"><summary>Eviction &lt;news&gt;</summary>'
+                '<details class="content-warning" lang="en">'
+                "<summary>Eviction &lt;news&gt;</summary>"
                 '<div class="e-content">'
             ) in page
             assert "<strong>Elm St</strong>" in page

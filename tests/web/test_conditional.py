@@ -65,3 +65,49 @@ async def test_each_kind_of_answer_is_cached_apart(instance: Instance) -> None:
     assert collection.json()["type"] == "OrderedCollection"
     assert activity.json()["type"] == "OrderedCollectionPage"
     assert stale.status_code == 200 and stale.content == activity.content
+
+
+async def test_a_group_page_is_cached_per_language_until_the_group_publishes(
+    instance: Instance,
+) -> None:
+    await add_group(instance, "eastside")
+    await publish(instance, "First news")
+    html = {"Accept": "text/html"}
+    spanish = {**html, "Accept-Language": "es"}
+    async with instance.client() as client:
+        first = await client.get("/groups/eastside", headers=html)
+        etag = first.headers["etag"]
+        same = await client.get("/groups/eastside", headers={**html, "If-None-Match": etag})
+        in_spanish = await client.get("/groups/eastside", headers=spanish)
+        await publish(instance, "Second news")
+        changed = await client.get("/groups/eastside", headers={**html, "If-None-Match": etag})
+    assert first.status_code == 200 and "First news" in first.text
+    assert first.headers["vary"] == "Accept, Accept-Language"
+    assert same.status_code == 304
+    # Each interface language is its own entry, with its own tag
+    assert '<html lang="es">' in in_spanish.text and in_spanish.headers["etag"] != etag
+    assert changed.status_code == 200 and "Second news" in changed.text
+
+
+async def test_a_post_page_is_cached_and_a_followers_only_post_stays_hidden(
+    instance: Instance,
+) -> None:
+    await add_group(instance, "eastside")
+    async with instance.ctx.sessions() as session:
+        group = await get_group(session, "eastside")
+        public = await publish_note(session, instance.ctx, group, "For everyone")
+        private = await publish_note(
+            session, instance.ctx, group, "For followers", visibility="followers"
+        )
+        await session.commit()
+    html = {"Accept": "text/html"}
+    async with instance.client() as client:
+        first = await client.get(public.document["id"], headers=html)
+        again = await client.get(
+            public.document["id"], headers={**html, "If-None-Match": first.headers["etag"]}
+        )
+        hidden = [(await client.get(private.document["id"], headers=html)) for _ in range(2)]
+    assert first.status_code == 200 and "For everyone" in first.text
+    assert again.status_code == 304
+    assert [page.status_code for page in hidden] == [404, 404]
+    assert all("For followers" not in page.text for page in hidden)

@@ -267,7 +267,9 @@ async def check_from_outside(server: Server) -> dict[str, Any]:
     assert f"whose `links` point at `https://{DOMAIN}/…`" in text
     jrd = json.loads(done[0].out)
     assert jrd["links"], jrd
-    assert all(link["href"].startswith(f"{server.base_url}/") for link in jrd["links"]), jrd
+    # Links (href) and templates alike: the subscribe template and intents are ours too
+    targets = [link.get("href") or link["template"] for link in jrd["links"]]
+    assert all(target.startswith(f"{server.base_url}/") for target in targets), jrd
     [self_link] = [link for link in jrd["links"] if link["rel"] == "self"]
     assert self_link["type"] == AP
 

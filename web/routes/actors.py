@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from accounts import roles
+from actors.directory import search_groups
 from actors.documents import group_actor, instance_actor
-from actors.groups import find_group_by_uid, list_groups
+from actors.groups import find_group_by_uid
 from actors.icons import find_icon
-from posts.models import Post
+from posts.timeline import public_posts
+from sharing.showcase import open_offers, upcoming_events
 from web.cache import documents
 from web.negotiation import (
     activity_bytes_response,
@@ -20,17 +21,19 @@ from web.negotiation import (
     json_bytes,
     wants_activity_json,
 )
-from web.pages import render_page
+from web.pages import cached_page, render_page
+from web.paging import bad_page, page_number
 from web.signed_fetch import require_signature
 from web.state import app_context
 
 
+@cached_page
 async def index(request: Request) -> Response:
-    """The front page: the groups hosted here."""
-    ctx = app_context(request)
-    async with ctx.sessions() as session:
-        groups = await list_groups(session)
-    return render_page(request, "index.html", groups=groups)
+    """The front page: the groups hosted here, or those matching the search ``?q=``."""
+    query = request.query_params.get("q", "").strip()
+    async with app_context(request).sessions() as session:
+        groups = await search_groups(session, query)
+    return render_page(request, "index.html", groups=groups, query=query)
 
 
 async def _actor_json(request: Request, uid: str) -> Response:
@@ -52,28 +55,30 @@ async def _actor_json(request: Request, uid: str) -> Response:
 
 
 async def group(request: Request) -> Response:
-    """A group as an ActivityPub actor, or its profile page for browsers."""
+    """A group as an ActivityPub actor, or its page for browsers (``?page=N`` of its posts)."""
     if wants_activity_json(request):
         return await _actor_json(request, request.path_params["uid"])
+    return await _group_page(request)
+
+
+@cached_page
+async def _group_page(request: Request) -> Response:
+    number = page_number(request)
+    if number is None:
+        return bad_page(request)
     ctx = app_context(request)
     async with ctx.sessions() as session:
         found = await find_group_by_uid(session, request.path_params["uid"])
         if found is None:
             return error_response(404, "no such group")
-        posts = await session.execute(
-            select(Post)
-            .where(
-                Post.group_id == found.id, Post.deleted_at.is_(None), Post.visibility == "public"
-            )
-            .order_by(Post.id.desc())
-            .limit(20)
-        )
         return render_page(
             request,
             "group.html",
             group=found,
             actor_id=ctx.urls.group(found.uid),
-            posts=posts.scalars().all(),
+            posts=await public_posts(session, found, number),
+            events=await upcoming_events(session, found),
+            offers=await open_offers(session, found),
             liaisons=await roles.liaisons(session, found),
         )
 

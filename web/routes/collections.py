@@ -75,7 +75,7 @@ def _route(name: str) -> Route:
             return await build(request)
         # Outbox pages are what peers read most: cached, answered 304 when unchanged.
         accept = request.headers.get("accept", "")
-        key = ("outbox", request.path_params["uid"], request.url.query, accept)
+        key = ("outbox", request.path_params["uid"], request.scope["query_string"], accept)
         return await cached_response(request, key, lambda: build(request))
 
     endpoint.__doc__ = f"The group's {name} collection (or one page of it)."

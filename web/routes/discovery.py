@@ -61,7 +61,10 @@ async def webfinger(request: Request) -> Response:
         return error_response(404, "no such group here", CORS)
     ctx = app_context(request)
     actor_id = ctx.urls.group(group.uid)
-    body = json_bytes(webfinger_document(f"acct:{group.name}@{ctx.host}", actor_id, actor_id))
+    subject = f"acct:{group.name}@{ctx.host}"
+    body = json_bytes(
+        webfinger_document(subject, actor_id, actor_id, ctx.urls.authorize_interaction)
+    )
     cache.put(("webfinger", resource), body)
     return jrd_bytes_response(body)
 

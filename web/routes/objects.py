@@ -20,15 +20,21 @@ from documents.context import object_context
 from federation.httpsig import SignatureError
 from follows.queries import has_followers_on
 from forum.messages import public_replies
+from forum.threads import reply_thread
 from outbox.models import Activity
 from posts.models import Post
 from posts.notes import create_id, is_public
+from sharing.showcase import post_details
 from web.negotiation import activity_response, error_response, wants_activity_json
-from web.pages import render_page
+from web.pages import cached_page, render_page
 from web.signed_fetch import request_url, require_signature
 from web.state import app_context
 
 NOT_FOUND = "no such post"
+
+
+def _signed(request: Request) -> bool:
+    return "signature" in request.headers or "signature-input" in request.headers
 
 
 async def _signed_by_follower(request: Request, session: AsyncSession, group: Group) -> bool:
@@ -37,7 +43,7 @@ async def _signed_by_follower(request: Request, session: AsyncSession, group: Gr
     Server-wide, because Mastodon fetches with its instance actor's key and delivers
     followers-only posts to a server's shared inbox anyway.
     """
-    if "signature" not in request.headers and "signature-input" not in request.headers:
+    if not _signed(request):
         return False
     ctx = app_context(request)
     try:
@@ -96,9 +102,20 @@ async def _serve_post(
         return await respond(request, group, post)
 
 
+async def _page(request: Request, group: Group, post: Post) -> Response:
+    """The post's page: what it carries with its answers counted, and its replies."""
+    ctx = app_context(request)
+    async with ctx.sessions() as session:
+        details = await post_details(session, post, ctx.urls.tag)
+        replies = await reply_thread(session, post.document["id"])
+    return render_page(
+        request, "post.html", group=group, post=post, details=details, replies=replies
+    )
+
+
 async def _note_or_page(request: Request, group: Group, post: Post) -> Response:
     if not wants_activity_json(request):
-        return render_page(request, "post.html", group=group, post=post)
+        return await _page(request, group, post)
     if (refusal := await require_signature(request)) is not None:
         return refusal
     note = activities.with_context(post.document, object_context(post.document))
@@ -115,7 +132,17 @@ async def _create(request: Request, group: Group, post: Post) -> Response:
 
 async def post_page(request: Request) -> Response:
     """A post as a Note (ActivityPub) or an HTML page; 410 with a Tombstone once deleted."""
+    if wants_activity_json(request) or _signed(request):
+        return await _any_post(request)
+    # Unsigned, so only public posts are readable: the page is the same for everyone.
+    return await _public_post_page(request)
+
+
+async def _any_post(request: Request) -> Response:
     return await _serve_post(request, lambda post: (post.document["id"], post.type), _note_or_page)
+
+
+_public_post_page = cached_page(_any_post)
 
 
 async def post_create(request: Request) -> Response:
