@@ -60,6 +60,12 @@ def is_public(addr: Any) -> bool:
     return get_id(addr) in PUBLIC_ALIASES
 
 
+def addressed_publicly(doc: dict[str, Any]) -> bool:
+    """True when the object names the Public collection in its ``to`` or ``cc`` (public or
+    unlisted); followers-only and direct objects do not."""
+    return any(is_public(addr) for key in ("to", "cc") for addr in as_list(doc.get(key)))
+
+
 def _quality(params: list[str]) -> float:
     for param in params:
         name, _, value = param.partition("=")

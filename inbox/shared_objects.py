@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from documents.received import ReceivedEvent, ReceivedOffer, parse_event, parse_offer
+from federation.vocab import addressed_publicly
 from inbox.models import RemoteObject
 from sharing.models import RemoteEvent, RemoteOffer
 
@@ -25,6 +26,7 @@ async def _upsert(session: AsyncSession, model: type[Kept], row: RemoteObject) -
         kept = model(ap_id=row.ap_id, attributed_to=row.attributed_to)
         session.add(kept)
     kept.via = row.via
+    kept.public = addressed_publicly(row.document)
     url = row.document.get("url")
     kept.url = url if isinstance(url, str) else None
     kept.content_html = row.content_html

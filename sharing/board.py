@@ -77,14 +77,19 @@ async def _own(session: AsyncSession, group: Group, now: dt.datetime) -> list[En
     ]
 
 
-async def _network(session: AsyncSession, group: Group, now: dt.datetime) -> list[Entry]:
-    found = await session.execute(
+async def _network(
+    session: AsyncSession, group: Group, now: dt.datetime, public_only: bool
+) -> list[Entry]:
+    query = (
         select(RemoteOffer)
         .where(RemoteOffer.state == "open")
         .where(from_followed(RemoteOffer, group))
         .where(or_(RemoteOffer.valid_until.is_(None), RemoteOffer.valid_until > now))
         .order_by(RemoteOffer.id)
     )
+    if public_only:
+        query = query.where(RemoteOffer.public.is_(True))
+    found = await session.execute(query)
     return [
         Entry(
             r.kind,
@@ -107,10 +112,12 @@ async def open_entries(
     skill: str | None = None,
     area: str | None = None,
     now: dt.datetime | None = None,
+    public_only: bool = False,
 ) -> list[Entry]:
-    """The group's own open entries, then its network's, filtered by skill and area."""
+    """The group's own open entries, then its network's, filtered by skill and area;
+    ``public_only`` leaves out what its authors addressed to their followers alone."""
     now = now or utcnow()
-    entries = await _own(session, group, now) + await _network(session, group, now)
+    entries = await _own(session, group, now) + await _network(session, group, now, public_only)
     if skill:
         key = normalize_hashtag(skill.lstrip("#"))
         entries = [e for e in entries if key in e.skill_keys]
@@ -136,10 +143,15 @@ class Board:
 
 
 async def board_of(
-    session: AsyncSession, group: Group, *, skill: str | None = None, area: str | None = None
+    session: AsyncSession,
+    group: Group,
+    *,
+    skill: str | None = None,
+    area: str | None = None,
+    public_only: bool = False,
 ) -> Board:
     """The group's board (`open_entries` filtered by ``skill`` and ``area``), arranged."""
-    entries = await open_entries(session, group, skill=skill, area=area)
+    entries = await open_entries(session, group, skill=skill, area=area, public_only=public_only)
     return Board(
         needs=[(e, matches(e, entries)) for e in entries if e.kind == "need"],
         offers=[e for e in entries if e.kind == "offer"],

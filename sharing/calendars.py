@@ -81,8 +81,11 @@ async def event_entry(session: AsyncSession, group: Group, post_uid: str) -> Cal
 
 
 async def network_entries(session: AsyncSession, group: Group) -> list[CalendarEntry]:
-    """Events of the actors the group follows, soonest first."""
+    """The public events of the actors the group follows, soonest first (everything that
+    shows them is public: followers-only events are left out)."""
     found = await session.execute(
-        select(RemoteEvent).where(from_followed(RemoteEvent, group)).order_by(RemoteEvent.starts_at)
+        select(RemoteEvent)
+        .where(from_followed(RemoteEvent, group), RemoteEvent.public.is_(True))
+        .order_by(RemoteEvent.starts_at)
     )
     return [remote_entry(row) for row in found.scalars()]

@@ -167,6 +167,8 @@ class _Received:
     url: Mapped[str | None] = mapped_column(String(_URL), nullable=True, sort_order=-1)
     # The followed group that relayed it (FEP-1b12), when its author is not followed.
     via: Mapped[str | None] = mapped_column(String(_URL), nullable=True, sort_order=1)
+    # Addressed to Public (public or unlisted): only these are shown on public pages.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, sort_order=2)
 
 
 class RemoteOffer(_Received, Base):

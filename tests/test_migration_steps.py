@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actors.models import Follower, Group, RemoteActor
 from posts.models import Post, PostTag
+from sharing.models import RemoteEvent, RemoteOffer
 from store.db import UTCDateTime, make_engine, make_sessionmaker
 from tests.conftest import TEST_DATABASE, Databases
 from web.backup import backup_database, restore_database
@@ -40,6 +41,7 @@ STEPS = (
     ("0009", {"0002_moderation", "0007", "0009"}),
     ("0010", {"0002_moderation", "0007", "0010"}),
     ("0011", {"0002_moderation", "0007", "0011"}),
+    ("0012", {"0002_moderation", "0007", "0012"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"
@@ -253,3 +255,90 @@ async def test_a_backup_at_the_first_revision_restores_and_is_migrated(
             assert (group.name, group.private_key_pem) == ("garden", PRIVATE)
     finally:
         await engine.dispose()
+
+
+async def test_0012_marks_what_was_received_in_public(empty_url: str) -> None:
+    config = alembic_config(empty_url)
+    for revision in ("0011", "0007"):  # all but 0012 (0007 heads the branch of 0003)
+        await asyncio.to_thread(command.upgrade, config, revision)
+    objects = table(
+        "remote_objects",
+        *(at(n) for n in ("id", "ap_id", "type", "attributed_to")),
+        at("content_html"),
+        at("document", sa.JSON()),
+        at("deleted"),
+        at("received_at", UTCDateTime()),
+    )
+    offers = table(
+        "remote_offers",
+        *(at(n) for n in ("ap_id", "attributed_to", "kind", "title")),
+        at("content_html"),
+        at("skills", sa.JSON()),
+        at("state"),
+        at("received_at", UTCDateTime()),
+    )
+    events = table(
+        "remote_events",
+        *(at(n) for n in ("ap_id", "attributed_to", "title")),
+        at("summary"),
+        at("content_html"),
+        at("starts_at", UTCDateTime()),
+        at("cancelled"),
+        at("received_at", UTCDateTime()),
+    )
+    addressed = {  # each object's to and cc, as Mastodon and Mobilizon write them
+        "/offers/public": ({"to": ["https://www.w3.org/ns/activitystreams#Public"]}),
+        "/offers/followers": ({"to": [FAN + "/followers"]}),
+        "/events/unlisted": ({"to": FAN + "/followers", "cc": "as:Public"}),
+        "/events/direct": ({"to": ["https://garden.example/groups/garden"]}),
+    }
+    engine = make_engine(empty_url)
+    try:
+        async with engine.begin() as conn:
+            for number, (path, audience) in enumerate(addressed.items(), start=1):
+                ap_id = FAN + path
+                kind = "Page" if "offers" in path else "Event"
+                document = {"id": ap_id, "type": kind, **audience}
+                await conn.execute(
+                    sa.insert(objects).values(
+                        id=number,
+                        ap_id=ap_id,
+                        type=kind,
+                        attributed_to=FAN,
+                        content_html="",
+                        document=document,
+                        deleted=False,
+                        received_at=WHEN,
+                    )
+                )
+                common = {
+                    "ap_id": ap_id,
+                    "attributed_to": FAN,
+                    "title": path,
+                    "content_html": "",
+                    "received_at": WHEN,
+                }
+                if kind == "Page":
+                    await conn.execute(
+                        sa.insert(offers).values(**common, kind="offer", skills=[], state="open")
+                    )
+                else:
+                    await conn.execute(
+                        sa.insert(events).values(
+                            **common, summary="", starts_at=WHEN, cancelled=False
+                        )
+                    )
+        await asyncio.to_thread(command.upgrade, config, "0012")
+        async with make_sessionmaker(engine)() as session:
+            kept = [
+                *(await session.execute(sa.select(RemoteOffer.title, RemoteOffer.public))).all(),
+                *(await session.execute(sa.select(RemoteEvent.title, RemoteEvent.public))).all(),
+            ]
+    finally:
+        await engine.dispose()
+    assert sorted(kept) == [
+        ("/events/direct", False),
+        ("/events/unlisted", True),
+        ("/offers/followers", False),
+        ("/offers/public", True),
+    ]

@@ -18,6 +18,7 @@ from documents.event import EventSpec, Place
 from posts import notes
 from sharing import events, offers
 from store.db import utcnow
+from tests.admin.support import add_account, signed_in
 from tests.admin.test_network_pages import en, linked, uid_of
 from tests.helpers import add_group
 from tests.inbox.support import follow
@@ -390,3 +391,41 @@ async def test_odd_events_from_a_followed_account_do_not_break_the_calendar(
         april, "2030-04-04"
     )
     assert "End of time" not in april.text and "End of time" not in listed.text
+
+
+async def test_what_a_followed_account_sent_its_followers_alone_stays_off_public_pages(
+    instance: Instance,
+) -> None:
+    # Given a followed account's offer and event in public, and the same to its followers
+    garden = await add_group(instance, "garden")
+    async with running_peer() as peer:
+        ana = peer.actor("ana")
+        await follow(instance, "garden", ana)
+        followers_only = {"to": [ana.id + "/followers"], "cc": []}
+        for audience, label in (({}, "Open"), (followers_only, "Quiet")):
+            made = [
+                peer.note(ana, type="Event", name=f"{label} picnic", **audience,
+                          startTime="2030-04-05T10:00:00Z"),
+                peer.note(ana, name=f"{label} ladder", purpose="offer",
+                          **audience),
+            ]  # fmt: skip
+            for obj in made:
+                sent = peer.activity(ana, "Create", obj)
+                answer = await peer.post(f"{instance.base_url}/groups/garden/inbox", sent)
+                assert answer.status_code == 202, answer.text
+        await settle(instance)
+    await add_account(instance, "li", garden, "organizer")
+    async with instance.client() as client:
+        public = [
+            await client.get("/groups/garden/board"),
+            await client.get("/groups/garden/calendar", params={"month": "2030-04"}),
+            await client.get("/groups/garden/network.ics"),
+        ]
+    async with signed_in(instance, "li") as client:
+        organizers = await client.get("/admin/groups/garden/board")
+    # Then anyone sees the public ones only; the organizers see both
+    assert "Open ladder" in public[0].text and "Open picnic" in public[1].text
+    assert "Open picnic" in public[2].text
+    for page in public:
+        assert page.status_code == 200 and "Quiet" not in page.text
+    assert "Open ladder" in organizers.text and "Quiet ladder" in organizers.text

@@ -49,7 +49,9 @@ async def board_page(request: Request) -> Response:
         group = await find_group_by_uid(session, request.path_params["uid"])
         if group is None:
             return error_response(404, "no such group")
-        shown = await board.board_of(session, group, skill=skill or None, area=area or None)
+        shown = await board.board_of(
+            session, group, skill=skill or None, area=area or None, public_only=True
+        )
     return render_page(
         request,
         "board.html",
