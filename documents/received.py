@@ -42,14 +42,17 @@ def _language(doc: dict[str, Any]) -> str | None:
 
 
 def parse_time(value: Any) -> dt.datetime | None:
-    """An ``xsd:dateTime`` as an aware datetime (UTC when it has no offset), else None."""
+    """An ``xsd:dateTime`` as an aware datetime in UTC (taken as UTC when it has no
+    offset), else None."""
     if not isinstance(value, str):
         return None
     try:
         when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # In UTC, as stored: a time at the very edge of the calendar has no UTC time
+        # (9999-12-31T23:00-05:00 is in year 10000) and is no time at all.
+        return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         return None
-    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
 
 
 def _hashtags(doc: dict[str, Any]) -> list[str]:

@@ -366,6 +366,9 @@ async def test_odd_events_from_a_followed_account_do_not_break_the_calendar(
          "ical:rrule": "FREQ=DAILY"},
         {"name": "End of time", "startTime": "9999-12-31T22:00:00Z", "timezone": "Asia/Tokyo"},
         {"name": "Nowhere", "startTime": "2030-04-04T10:00:00Z", "timezone": "Mars/Olympus"},
+        {"name": "Past the end", "startTime": "9999-12-31T23:00:00-05:00"},
+        {"name": "Before time", "startTime": "2030-04-06T10:00:00Z",
+         "endTime": "0001-01-01T00:00:00+01:00"},
     ]  # fmt: skip
     async with running_peer() as peer:
         ana = peer.actor("ana")
@@ -391,6 +394,9 @@ async def test_odd_events_from_a_followed_account_do_not_break_the_calendar(
         april, "2030-04-04"
     )
     assert "End of time" not in april.text and "End of time" not in listed.text
+    # A time that is no time in UTC is no time: the event without it, or not at all
+    assert "Past the end" not in listed.text
+    assert "Before time" in day_cell(april, "2030-04-06")
 
 
 async def test_what_a_followed_account_sent_its_followers_alone_stays_off_public_pages(
