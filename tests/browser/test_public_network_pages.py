@@ -143,7 +143,7 @@ async def test_the_board_calendar_and_tag_pages(
     await page.get_by_role("link", name="#garden").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("#garden")
     await expect(page.locator("article.h-entry")).to_have_count(1)
-    await visit(page, f"{one.base_url}/tags/nothing-here")
+    await visit(page, f"{one.base_url}/tags/nothing_here")
     await expect(page.get_by_text("No public post has this hashtag yet.")).to_be_visible()
     await assert_accessible(page)
 
