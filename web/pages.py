@@ -13,6 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from web.conditional import cached_response
 from web.i18n import LANGUAGES, from_accept_language, install, use_language
+from web.negotiation import header
 from web.signing import CSRF_COOKIE, csrf_cookie
 from web.state import app_context, app_settings, app_signer
 
@@ -25,7 +26,7 @@ def page_language(request: Request) -> str:
     chosen = getattr(request.state, "language", None)
     if chosen in LANGUAGES:
         return str(chosen)
-    return from_accept_language(request.headers.get("accept-language", ""))
+    return from_accept_language(header(request, b"accept-language") or "")
 
 
 def render_page(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
