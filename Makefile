@@ -62,7 +62,7 @@ screenshots: install
 # The errors a web page shows in its language: UserError and each subclass raised with a
 # literal message in the packages of babel.cfg (tests/web/test_i18n.py finds any missing).
 ERROR_KEYWORDS := UserError DocumentError EmptyText TextTooLong BadLanguage BadDates \
-	UnknownTimezone UnknownRepeatRule BadPollOptions BadSkill BadPlace \
+	UnknownTimezone UnknownRepeatRule BadPollOptions BadSkill BadTopic BadPlace \
 	AccountError BadPassword CodeRefused LinkError LoginRefused RoleError \
 	GroupError ActorError ModerationError
 

@@ -1,8 +1,8 @@
 """The directory of the groups hosted here, as the instance's front page lists them.
 
 A search matches a group when every word of the query appears (ignoring case, as
-``str.casefold`` compares) in its name, display name, summary or one of its profile
-fields' values, which is where organizers write their place and topic.
+``str.casefold`` compares) in its name, display name, summary, place, topics (as
+``#topic``, so ``food`` and ``#food`` both find it) or one of its profile fields' values.
 An instance hosts tens of groups, not millions: they are matched in Python, the same
 on SQLite and PostgreSQL, where the fields' JSON would need each engine's own syntax.
 """
@@ -17,7 +17,9 @@ from actors.models import Group
 
 def _searchable(group: Group) -> str:
     values = [field.get("value", "") for field in group.fields]
-    return "\n".join([group.name, group.display_name, group.summary, *values]).casefold()
+    topics = [f"#{topic}" for topic in group.topics]
+    texts = [group.name, group.display_name, group.summary, group.place or "", *topics, *values]
+    return "\n".join(texts).casefold()
 
 
 def matches(group: Group, query: str) -> bool:

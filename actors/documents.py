@@ -8,8 +8,9 @@ from typing import Any
 
 from actors.models import Group
 from actors.urls import Urls
-from documents.common import timestamp
+from documents.common import hashtag, timestamp
 from documents.context import ACTOR_CONTEXT
+from documents.whereabouts import language_tags, location
 
 
 def field_html(value: str) -> str:
@@ -30,7 +31,8 @@ def group_actor(
     """The ``Group`` actor document Mastodon and other servers fetch and follow.
 
     ``liaisons`` are the handles of its contacts for other groups, shown as profile
-    fields named ``Liaison`` after the group's own fields.
+    fields named ``Liaison`` after the group's own fields. Its place, topics and
+    languages are ``location``, ``tag`` and ``language`` (``documents.whereabouts``).
     """
     actor_id = urls.group(group.uid)
     fields = [(field["name"], field["value"]) for field in group.fields]
@@ -63,6 +65,12 @@ def group_actor(
     }
     if group.icon_url:
         doc["icon"] = {"type": "Image", "url": group.icon_url}
+    if (place := location(group.place, group.latitude, group.longitude)) is not None:
+        doc["location"] = place
+    if group.topics:
+        doc["tag"] = [hashtag(topic, urls.tag) for topic in group.topics]
+    if group.languages:
+        doc["language"] = language_tags(group.languages)
     return doc
 
 

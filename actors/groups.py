@@ -12,6 +12,7 @@ from actors.keys import generate_key_pair
 from actors.models import Group
 from actors.urls import Urls
 from documents.errors import UserError
+from documents.whereabouts import language_codes, parse_coordinates, place_name, topic_keys
 from federation.content import clean_name
 from federation.markdown import render_markdown
 from store.db import utcnow
@@ -92,6 +93,33 @@ def set_icon(group: Group, url: str) -> None:
     group.icon_url = url or None
 
 
+def set_whereabouts(
+    group: Group,
+    *,
+    place: str | None = None,
+    coordinates: str | None = None,
+    topics: Sequence[str] | None = None,
+    languages: Sequence[str] | None = None,
+) -> None:
+    """Change where the group is and what it is about (``documents.whereabouts``).
+
+    None leaves a value as it is; an empty place or coordinates (``"LAT,LON"``) removes
+    it, an empty list every topic or language. Every value is checked before any changes,
+    so a refused one leaves the group as it was.
+    """
+    spot = parse_coordinates(coordinates) if coordinates is not None else None
+    keys = topic_keys(topics) if topics is not None else None
+    tags = language_codes(languages) if languages is not None else None
+    if place is not None:
+        group.place = place_name(place)
+    if coordinates is not None:
+        group.latitude, group.longitude = spot or (None, None)
+    if keys is not None:
+        group.topics = keys
+    if tags is not None:
+        group.languages = tags
+
+
 POSTING_POLICIES = ("open", "approval", "organizers")
 """Whose posts a group announces: followers' (open), once approved, or nobody's."""
 REPLY_POLICIES = ("top-level", "all")
@@ -137,6 +165,8 @@ async def create_group(
         display_name=clean_name(display_name, max_length=200) or name,
         manual_approval=manual_approval,
         fields=[],
+        topics=[],
+        languages=[],
         private_key_pem=private_pem,
         public_key_pem=public_pem,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -40,6 +41,13 @@ class Group(Base):
     discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
     hide_collections: Mapped[bool] = mapped_column(Boolean, default=False)
     fields: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Where it is and what it is about (documents.whereabouts): a place name, coordinates
+    # stored already rounded to about 1 km, hashtag keys, BCP 47 language tags.
+    place: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Who may post through the group (``forum.policy``): open, approval or organizers.
     posting: Mapped[str] = mapped_column(String(20), default="approval")
     # Which replies in its threads the group announces: top-level (none) or all.

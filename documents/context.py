@@ -9,12 +9,14 @@ from documents.common import jsonld_context
 from federation.vocab import AS_CONTEXT, SECURITY_CONTEXT, first_type
 
 # Mastodon's extension terms, so `manuallyApprovesFollowers`, `discoverable`,
-# `featured` and PropertyValue fields are understood by JSON-LD processors too.
+# `featured` and PropertyValue fields are understood by JSON-LD processors too; and the
+# topics' `Hashtag`s and the languages as Lemmy declares them (documents.whereabouts).
 ACTOR_CONTEXT: list[Any] = [
     AS_CONTEXT,
     SECURITY_CONTEXT,
     {
         "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+        "Hashtag": "as:Hashtag",
         "toot": "http://joinmastodon.org/ns#",
         "featured": {"@id": "toot:featured", "@type": "@id"},
         "discoverable": "toot:discoverable",
@@ -22,6 +24,8 @@ ACTOR_CONTEXT: list[Any] = [
         "schema": "http://schema.org#",
         "PropertyValue": "schema:PropertyValue",
         "value": "schema:value",
+        "language": "schema:inLanguage",
+        "identifier": "schema:identifier",
         "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
     },
 ]

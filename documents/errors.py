@@ -62,5 +62,10 @@ class BadSkill(DocumentError):
     """A skill cannot be a hashtag."""
 
 
+class BadTopic(DocumentError):
+    """A group's topic cannot be a hashtag, or a group has too many topics."""
+
+
 class BadPlace(DocumentError):
-    """An event is both online and in a place, or its online link is not a web address."""
+    """An event is both online and in a place, or its online link is not a web address; or
+    a group's coordinates are not a latitude and a longitude."""

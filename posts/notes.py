@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import roles
 from actors.documents import group_actor
-from actors.groups import rename_group, set_fields, set_icon, set_summary
+from actors.groups import rename_group, set_fields, set_icon, set_summary, set_whereabouts
 from actors.instance import Context
 from actors.models import Group, RemoteActor
 from documents import activities
@@ -289,10 +289,16 @@ async def update_group_profile(
     fields: list[tuple[str, str]] | None = None,
     icon_url: str | None = None,
     new_name: str | None = None,
+    place: str | None = None,
+    coordinates: str | None = None,
+    topics: Sequence[str] | None = None,
+    languages: Sequence[str] | None = None,
 ) -> Group:
     """Change a group's profile and queue ``Update{Group}`` so followers refresh it.
 
     A new name changes the handle only: the actor id and every URL stay as they were.
+    The place, coordinates, topics and languages are as ``actors.groups.set_whereabouts``
+    takes them. None leaves a value as it is.
     """
     if display_name is not None:
         name = clean_name(display_name, max_length=200)
@@ -307,6 +313,7 @@ async def update_group_profile(
         set_fields(group, fields)
     if icon_url is not None:
         set_icon(group, icon_url)
+    set_whereabouts(group, place=place, coordinates=coordinates, topics=topics, languages=languages)
     if new_name is not None:
         await rename_group(session, group, new_name)
     group.updated_at = utcnow()

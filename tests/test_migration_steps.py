@@ -42,6 +42,7 @@ STEPS = (
     ("0010", {"0002_moderation", "0007", "0010"}),
     ("0011", {"0002_moderation", "0007", "0011"}),
     ("0012", {"0002_moderation", "0007", "0012"}),
+    ("0013", {"0002_moderation", "0007", "0013"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"
@@ -196,6 +197,9 @@ async def test_every_migration_in_turn_keeps_a_group_its_key_follower_and_post(
             assert group.created_at == WHEN
             # 0006 keeps a group made before it as it was: only its organizers post.
             assert (group.posting, group.announce_replies) == ("organizers", "top-level")
+            # 0013: a group made before has no place, coordinates, topics or languages.
+            assert (group.place, group.latitude, group.longitude) == (None, None, None)
+            assert (group.topics, group.languages) == ([], [])
             follower = (await session.execute(sa.select(Follower))).scalar_one()
             assert (follower.group_id, follower.accepted, follower.actor.ap_id) == (1, True, FAN)
             post = (await session.execute(sa.select(Post))).scalar_one()

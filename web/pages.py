@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from documents.whereabouts import language_name
 from web.conditional import cached_response
 from web.i18n import LANGUAGES, from_accept_language, install, use_language
 from web.negotiation import header
@@ -19,6 +20,7 @@ from web.state import app_context, app_settings, app_signer
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 install(TEMPLATES.env)
+TEMPLATES.env.filters["language_name"] = language_name
 
 
 def page_language(request: Request) -> str:

@@ -17,6 +17,7 @@ from actors.groups import (
 )
 from actors.instance import Context
 from actors.models import Group
+from documents.whereabouts import MAX_LANGUAGES, MAX_TOPICS
 from posts.notes import update_group_profile
 from web.commands.base import CliError, add_command, group_action, group_session, print_lines
 from web.runtime import open_context
@@ -70,6 +71,10 @@ async def group_show(args: argparse.Namespace, settings: Settings) -> int:
             "announces": "replies too" if group.announce_replies == "all" else "top-level posts",
             "icon": group.icon_url or "",
             "fields": "; ".join(f"{f['name']}: {f['value']}" for f in group.fields),
+            "place": group.place or "",
+            "coordinates": _coordinates(group),
+            "topics": " ".join(f"#{topic}" for topic in group.topics),
+            "languages": " ".join(group.languages),
             "created": group.created_at.isoformat(timespec="seconds"),
         }
         for key, value in lines.items():
@@ -86,12 +91,17 @@ async def group_update(args: argparse.Namespace, settings: Settings) -> int:
         "fields": [] if args.clear_fields else _fields(args.field),
         "icon_url": args.icon,
         "new_name": args.rename,
+        "place": args.place,
+        "coordinates": args.coordinates,
+        "topics": [] if args.clear_topics else args.topic,
+        "languages": [] if args.clear_languages else args.language,
     }
     posting = {"posting": args.posting, "announce_replies": args.announce_replies}
     if all(value is None for value in [*changes.values(), *posting.values()]):
         raise CliError(
             "nothing to change: give --display-name, --summary, --manual-approval, "
-            "--field, --clear-fields, --icon, --rename, --posting or --announce-replies"
+            "--field, --clear-fields, --icon, --rename, --place, --coordinates, --topic, "
+            "--clear-topics, --language, --clear-languages, --posting or --announce-replies"
         )
     if any(value is not None for value in posting.values()):
         group, _ = await group_action(
@@ -108,6 +118,13 @@ async def _set_posting(
     _session: AsyncSession, _ctx: Context, group: Group, posting: str | None, replies: str | None
 ) -> None:
     set_posting(group, posting, replies)
+
+
+def _coordinates(group: Group) -> str:
+    """The stored coordinates as ``LAT,LON``, saying they are rounded; empty for none."""
+    if group.latitude is None or group.longitude is None:
+        return ""
+    return f"{group.latitude},{group.longitude} (rounded to about 1 km)"
 
 
 def _fields(values: list[str] | None) -> list[tuple[str, str]] | None:
@@ -161,6 +178,7 @@ def register(commands: Any) -> None:
     update.add_argument("--clear-fields", action="store_true", help="remove every profile field")
     update.add_argument("--icon", metavar="URL", help="avatar image URL ('' removes it)")
     update.add_argument("--rename", metavar="NEW_NAME", help="new handle; URLs stay the same")
+    _add_whereabouts_arguments(update)
     update.add_argument(
         "--posting",
         choices=POSTING_POLICIES,
@@ -174,3 +192,36 @@ def register(commands: Any) -> None:
     )
     show = add_command(sub, "show", group_show, "show a group")
     show.add_argument("name")
+
+
+def _add_whereabouts_arguments(update: argparse.ArgumentParser) -> None:
+    """``--place``, ``--coordinates``, ``--topic``/``--clear-topics``, ``--language``/…"""
+    update.add_argument(
+        "--place",
+        metavar="TEXT",
+        help="where the group is, e.g. 'Eastside, Springfield' ('' removes it)",
+    )
+    update.add_argument(
+        "--coordinates",
+        metavar="LAT,LON",
+        help="decimal degrees, published rounded to about 1 km ('' removes them); "
+        "a negative latitude needs '=': --coordinates=-33.92,18.42",
+    )
+    topics = update.add_mutually_exclusive_group()
+    topics.add_argument(
+        "--topic",
+        action="append",
+        metavar="TAG",
+        help=f"what the group is about, as a hashtag (repeat, at most {MAX_TOPICS}; "
+        "replaces the topics)",
+    )
+    topics.add_argument("--clear-topics", action="store_true", help="remove every topic")
+    languages = update.add_mutually_exclusive_group()
+    languages.add_argument(
+        "--language",
+        action="append",
+        metavar="CODE",
+        help=f"a language the group speaks, e.g. es or pt-BR (repeat, at most {MAX_LANGUAGES}; "
+        "replaces the languages)",
+    )
+    languages.add_argument("--clear-languages", action="store_true", help="remove every language")

@@ -1,0 +1,142 @@
+"""Where a group is and what it is about: its place, coordinates, topics and languages.
+
+Checked here for every way in, and published on the group's actor for other software:
+
+- ``location``: an ActivityStreams ``Place`` with the place's ``name`` and, when given,
+  ``latitude`` and ``longitude`` in decimal degrees, rounded to :data:`PRECISION`
+  decimals: 0.01° is 1.1 km of latitude (less of longitude away from the equator), so a
+  group that meets at someone's home never publishes the house.
+- ``tag``: one ``Hashtag`` per topic, as posts carry them, linking to the tag's page.
+- ``language``: ``[{"identifier": "es", "name": "español"}]``, schema.org's
+  ``inLanguage`` as Lemmy and PeerTube publish a community's languages. Lemmy reads it
+  and needs both keys (a ``language`` of any other shape makes it refuse the whole
+  actor); it files a code it does not know as undetermined.
+
+Mastodon shows none of them on a profile; it ignores an actor's ``location`` and
+``language``, and takes only emoji from its ``tag``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from documents.errors import BadLanguage, BadPlace, BadTopic
+from documents.multilingual import check_language
+from federation.content import clean_name
+from federation.markdown import is_hashtag_name, normalize_hashtag
+
+PRECISION = 2
+"""Decimals kept of a coordinate (0.01° ≈ 1 km)."""
+MAX_PLACE = 200
+MAX_TOPICS = 10
+MAX_TOPIC_LENGTH = 100
+MAX_LANGUAGES = 10
+
+
+def place_name(text: str) -> str | None:
+    """The place as one line of plain text (at most :data:`MAX_PLACE` characters, bidi
+    controls removed), or None when it is empty."""
+    return clean_name(text, max_length=MAX_PLACE) or None
+
+
+def _degrees(value: float) -> float:
+    return round(value, PRECISION) + 0.0  # + 0.0: -0.001 rounds to 0.0, not -0.0
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """``"LAT,LON"`` in decimal degrees (``40.4168,-3.7038``) as ``(latitude, longitude)``
+    rounded to :data:`PRECISION` decimals, or None when the text is empty."""
+    if not text.strip():
+        return None
+    parts = text.split(",")
+    try:
+        latitude, longitude = (float(part) for part in parts)
+    except ValueError:  # not numbers, or not two of them
+        latitude = longitude = math.nan
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        raise BadPlace(
+            "the coordinates %(value)r are not a latitude and a longitude: write LAT,LON "
+            "in decimal degrees, e.g. 40.42,-3.70",
+            value=text,
+        )
+    if not -90 <= latitude <= 90:
+        raise BadPlace(
+            "the latitude must be between -90 and 90, not %(value)s", value=parts[0].strip()
+        )
+    if not -180 <= longitude <= 180:
+        raise BadPlace(
+            "the longitude must be between -180 and 180, not %(value)s", value=parts[1].strip()
+        )
+    return _degrees(latitude), _degrees(longitude)
+
+
+def topic_keys(names: Sequence[str]) -> list[str]:
+    """Topics as hashtag keys (``#MutualAid`` is ``mutualaid``), in order, without repeats."""
+    keys: dict[str, None] = {}
+    for name in names:
+        key = normalize_hashtag(name.strip())
+        if not is_hashtag_name(key) or len(key) > MAX_TOPIC_LENGTH:
+            raise BadTopic(
+                "the topic %(topic)r must be a hashtag: one word of at most %(limit)s "
+                "letters, digits and _, e.g. mutual_aid",
+                topic=name,
+                limit=MAX_TOPIC_LENGTH,
+            )
+        keys[key] = None
+    if len(keys) > MAX_TOPICS:
+        raise BadTopic("at most %(limit)s topics; got %(count)s", limit=MAX_TOPICS, count=len(keys))
+    return list(keys)
+
+
+def _canonical_case(tag: str) -> str:
+    """RFC 5646's case for a language tag: ``pt-BR``, ``zh-Hant-TW``, ``en-x-abc``."""
+    subtags = tag.lower().split("-")
+    for i in range(1, len(subtags)):
+        if len(subtags[i - 1]) == 1:  # after a singleton (x-, u-…) everything stays lowercase
+            break
+        if len(subtags[i]) == 2:
+            subtags[i] = subtags[i].upper()
+        elif len(subtags[i]) == 4:
+            subtags[i] = subtags[i].title()
+    return "-".join(subtags)
+
+
+def language_codes(codes: Sequence[str]) -> list[str]:
+    """BCP 47 language tags (``es``, ``pt-BR``), in order, cased as RFC 5646 writes them,
+    without repeats."""
+    tags = dict.fromkeys(_canonical_case(check_language(code.strip())) for code in codes)
+    if len(tags) > MAX_LANGUAGES:
+        raise BadLanguage(
+            "at most %(limit)s languages; got %(count)s", limit=MAX_LANGUAGES, count=len(tags)
+        )
+    return list(tags)
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself (``español``, ``português (Brasil)``), or its code when
+    Babel's locale data does not know it."""
+    try:
+        return Locale.parse(code, sep="-").get_display_name() or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def location(
+    place: str | None, latitude: float | None, longitude: float | None
+) -> dict[str, Any] | None:
+    """The ``Place`` of a group: its name, its coordinates, or both; None for neither."""
+    doc: dict[str, Any] = {"type": "Place"}
+    if place:
+        doc["name"] = place
+    if latitude is not None and longitude is not None:
+        doc.update(latitude=latitude, longitude=longitude)
+    return doc if len(doc) > 1 else None
+
+
+def language_tags(codes: Sequence[str]) -> list[dict[str, str]]:
+    """The ``language`` entries of a group's actor, as Lemmy publishes a community's."""
+    return [{"identifier": code, "name": language_name(code)} for code in codes]
