@@ -69,3 +69,8 @@ class BadTopic(DocumentError):
 class BadPlace(DocumentError):
     """An event is both online and in a place, or its online link is not a web address; or
     a group's coordinates are not a latitude and a longitude."""
+
+
+class BadDistance(DocumentError):
+    """A distance to search within is not a positive number of kilometres, or is given
+    without a place to measure it from."""

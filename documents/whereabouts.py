@@ -12,6 +12,10 @@ Checked here for every way in, and published on the group's actor for other soft
   and needs both keys (a ``language`` of any other shape makes it refuse the whole
   actor); it files a code it does not know as undetermined.
 
+What other servers publish in the same shapes is read with ``received_place``,
+``received_topics`` and ``received_languages`` (for the directory): never trusted, a
+bad value is skipped, long names trimmed, long lists read only in part.
+
 Mastodon shows none of them on a profile; it ignores an actor's ``location`` and
 ``language``, and takes only emoji from its ``tag``.
 """
@@ -140,3 +144,73 @@ def location(
 def language_tags(codes: Sequence[str]) -> list[dict[str, str]]:
     """The ``language`` entries of a group's actor, as Lemmy publishes a community's."""
     return [{"identifier": code, "name": language_name(code)} for code in codes]
+
+
+# ---------------------------------------------------------------- read from other servers
+
+MAX_READ = 50
+"""Entries of a received ``tag`` or ``language`` looked at: the rest is never read."""
+MAX_LANGUAGE_TAG = 35
+"""The longest language tag read (the length of the column events store theirs in)."""
+
+
+def received_place(doc: Any) -> tuple[str | None, float | None, float | None]:
+    """(place name, latitude, longitude) of a received actor's ``location``, each None when
+    missing or unusable: a name trimmed as ours are, coordinates only as two finite numbers
+    in range, rounded to :data:`PRECISION` decimals as we publish ours."""
+    found = next((p for p in _first(doc.get("location")) if isinstance(p, dict)), None)
+    if found is None:
+        return None, None, None
+    name = found.get("name")
+    # Sliced first: cleaning a name of megabytes to keep 200 characters is wasted work.
+    place = place_name(name[: MAX_PLACE * 8]) if isinstance(name, str) else None
+    latitude, longitude = found.get("latitude"), found.get("longitude")
+    if _degree(latitude, 90) and _degree(longitude, 180):
+        return place, _degrees(float(latitude)), _degrees(float(longitude))  # type: ignore[arg-type]
+    return place, None, None
+
+
+def _first(value: Any) -> list[Any]:
+    """``value`` as a list of at most :data:`MAX_READ` entries."""
+    return value[:MAX_READ] if isinstance(value, list) else [value]
+
+
+def _degree(value: Any, limit: int) -> bool:
+    # bool is an int to Python, never a coordinate; "40.4" (a string) is not one either.
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and math.isfinite(value) and -limit <= value <= limit
+
+
+def received_topics(doc: Any) -> list[str]:
+    """The topics of a received actor: its ``Hashtag`` tags' keys, at most
+    :data:`MAX_TOPICS`, from its first :data:`MAX_READ` tags; anything else is skipped."""
+    keys: dict[str, None] = {}
+    for tag in _first(doc.get("tag")):
+        if not isinstance(tag, dict) or tag.get("type") != "Hashtag":
+            continue
+        name = tag.get("name")
+        if not isinstance(name, str) or len(name) > MAX_TOPIC_LENGTH + 1:
+            continue
+        key = normalize_hashtag(name.strip())
+        if is_hashtag_name(key) and len(key) <= MAX_TOPIC_LENGTH:
+            keys[key] = None
+        if len(keys) == MAX_TOPICS:
+            break
+    return list(keys)
+
+
+def received_languages(doc: Any) -> list[str]:
+    """The languages of a received actor, as Lemmy and PeerTube publish them
+    (``[{"identifier": "es", …}]``): at most :data:`MAX_LANGUAGES` valid tags."""
+    tags: dict[str, None] = {}
+    for entry in _first(doc.get("language")):
+        code = entry.get("identifier") if isinstance(entry, dict) else None
+        if not isinstance(code, str) or len(code) > MAX_LANGUAGE_TAG:
+            continue
+        try:
+            tags[_canonical_case(check_language(code))] = None
+        except BadLanguage:
+            continue
+        if len(tags) == MAX_LANGUAGES:
+            break
+    return list(tags)

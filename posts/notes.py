@@ -293,12 +293,15 @@ async def update_group_profile(
     coordinates: str | None = None,
     topics: Sequence[str] | None = None,
     languages: Sequence[str] | None = None,
+    discoverable: bool | None = None,
 ) -> Group:
     """Change a group's profile and queue ``Update{Group}`` so followers refresh it.
 
     A new name changes the handle only: the actor id and every URL stay as they were.
     The place, coordinates, topics and languages are as ``actors.groups.set_whereabouts``
-    takes them. None leaves a value as it is.
+    takes them; ``discoverable`` False keeps the group out of directories (ours, and
+    Mastodon's through the actor's ``discoverable`` and ``indexable``). None leaves a
+    value as it is.
     """
     if display_name is not None:
         name = clean_name(display_name, max_length=200)
@@ -309,6 +312,8 @@ async def update_group_profile(
         set_summary(group, summary, ctx.urls)
     if manual_approval is not None:
         group.manual_approval = manual_approval
+    if discoverable is not None:
+        group.discoverable = discoverable
     if fields is not None:
         set_fields(group, fields)
     if icon_url is not None:

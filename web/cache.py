@@ -24,6 +24,7 @@ from accounts.models import Role
 from actors.models import Follower, Following, Group
 from forum.models import Message
 from inbox.models import RemoteObject
+from moderation.models import DomainAllow, DomainBlock
 from posts.models import Post
 from sharing.models import Event, Offer, Poll, RemoteEvent, RemoteOffer, Response, Rsvp, Vote
 
@@ -51,6 +52,9 @@ WATCHED: dict[Topic, tuple[type[Any], ...]] = {
         RemoteObject,
         RemoteOffer,
         RemoteEvent,
+        # The directory leaves blocked and silenced domains out (sharing.directory).
+        DomainBlock,
+        DomainAllow,
     ),
 }
 
