@@ -62,9 +62,9 @@ screenshots: install
 # The errors a web page shows in its language: UserError and each subclass raised with a
 # literal message in the packages of babel.cfg (tests/web/test_i18n.py finds any missing).
 ERROR_KEYWORDS := UserError DocumentError EmptyText TextTooLong BadLanguage BadDates \
-	UnknownTimezone UnknownRepeatRule BadPollOptions BadSkill BadTopic BadPlace \
+	UnknownTimezone UnknownRepeatRule BadPollOptions BadSkill BadTopic BadPlace BadDistance \
 	AccountError BadPassword CodeRefused LinkError LoginRefused RoleError \
-	GroupError ActorError ModerationError
+	GroupError ActorError ModerationError NetworkError
 
 # Re-extract the interface's texts into each catalog (web/locale/LANG/LC_MESSAGES/mutuals.po);
 # then translate the new entries. tests/web/test_i18n.py fails while one is untranslated.

@@ -153,8 +153,11 @@ async def create_group(
     summary: str = "",
     manual_approval: bool = False,
     posting: str = "approval",
+    network: bool = False,
 ) -> Group:
-    """Create a group with a fresh RSA key; its uid (URL key) is its first name, forever."""
+    """Create a group with a fresh RSA key; its uid (URL key) is its first name, forever.
+
+    With ``network``, its members are groups (``networks``)."""
     check_name(name)
     if await _name_in_use(session, name):
         raise GroupError("the name %(name)r is taken; choose another", name=name)
@@ -164,6 +167,7 @@ async def create_group(
         name=name,
         display_name=clean_name(display_name, max_length=200) or name,
         manual_approval=manual_approval,
+        is_network=network,
         fields=[],
         topics=[],
         languages=[],

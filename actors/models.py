@@ -52,6 +52,10 @@ class Group(Base):
     posting: Mapped[str] = mapped_column(String(20), default="approval")
     # Which replies in its threads the group announces: top-level (none) or all.
     announce_replies: Mapped[str] = mapped_column(String(20), default="top-level")
+    # A network is a group whose members are groups (``networks``); ``network_announce``
+    # says which of its members' posts it announces: all, sharing or tagged.
+    is_network: Mapped[bool] = mapped_column(Boolean, default=False)
+    network_announce: Mapped[str] = mapped_column(String(20), default="all")
     private_key_pem: Mapped[str] = mapped_column(Text)
     public_key_pem: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -138,9 +138,17 @@ async def find_follower(
 
 
 async def follow(
-    session: AsyncSession, ctx: Context, group: Group, handle_or_url: str
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    handle_or_url: str,
+    *,
+    dress: Callable[[dict[str, Any]], dict[str, Any]] = activities.with_context,
 ) -> Following:
-    """Ask to follow an account or group: a pending ``Following`` and a queued ``Follow``."""
+    """Ask to follow an account or group: a pending ``Following`` and a queued ``Follow``.
+
+    ``dress`` makes the Follow sent (``@context`` first); joining a network adds a term.
+    """
     actor_id = await resolve_account(ctx, handle_or_url)
     group_actor = ctx.urls.group(group.uid)
     if actor_id == group_actor:
@@ -166,7 +174,7 @@ async def follow(
     await queue_activity(
         session,
         group=group,
-        activity=activities.with_context(doc),
+        activity=dress(doc),
         inboxes=[actor.inbox],
     )
     return following

@@ -13,6 +13,7 @@ import actors.models
 import forum.models
 import inbox.models
 import moderation.models
+import networks.models
 import outbox.models
 import posts.models
 import sharing.models
@@ -26,6 +27,7 @@ _MODELS = (
     actors.models,
     forum.models,
     moderation.models,
+    networks.models,
     inbox.models,
     outbox.models,
     posts.models,

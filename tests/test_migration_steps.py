@@ -43,6 +43,7 @@ STEPS = (
     ("0011", {"0002_moderation", "0007", "0011"}),
     ("0012", {"0002_moderation", "0007", "0012"}),
     ("0013", {"0002_moderation", "0007", "0013"}),
+    ("0014", {"0002_moderation", "0007", "0014"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"
@@ -200,6 +201,8 @@ async def test_every_migration_in_turn_keeps_a_group_its_key_follower_and_post(
             # 0013: a group made before has no place, coordinates, topics or languages.
             assert (group.place, group.latitude, group.longitude) == (None, None, None)
             assert (group.topics, group.languages) == ([], [])
+            # 0014: a group made before is no network.
+            assert (group.is_network, group.network_announce) == (False, "all")
             follower = (await session.execute(sa.select(Follower))).scalar_one()
             assert (follower.group_id, follower.accepted, follower.actor.ap_id) == (1, True, FAN)
             post = (await session.execute(sa.select(Post))).scalar_one()

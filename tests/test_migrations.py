@@ -16,6 +16,7 @@ import actors.models
 import forum.models
 import inbox.models
 import moderation.models
+import networks.models
 import outbox.models
 import posts.models
 import sharing.models
@@ -29,6 +30,7 @@ MODELS = (
     forum.models,
     inbox.models,
     moderation.models,
+    networks.models,
     outbox.models,
     posts.models,
     sharing.models,

@@ -16,6 +16,7 @@ from inbox.origin import object_from_actor
 from inbox.registry import handles, signed_by_actor
 from inbox.replies import handle_reply_to_local
 from inbox.shape import object_of
+from networks.announce import memberships, receive_member_post
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -32,7 +33,8 @@ async def create(
     a tombstone already stored for its id wins over it. Replies, votes and RSVPs to
     what our groups shared come from anyone, so ``inbox.replies`` takes them first.
     A post that names a group or replies in its thread goes to ``forum.receive``,
-    whoever sends it: nothing members send is dropped.
+    whoever sends it: nothing members send is dropped. A post of a member group of one
+    of our networks goes to ``networks.announce``.
     """
     if await handle_reply_to_local(session, ctx, item, activity):
         return
@@ -41,7 +43,8 @@ async def create(
     groups, _thread = await groups_concerned(session, ctx, activity, hint)
     for_groups = bool(groups)
     followed = await is_followed(session, actor)
-    if not (for_groups or followed):
+    networks = await memberships(session, actor)
+    if not (for_groups or followed or networks):
         return
     doc = await object_from_actor(ctx, activity, actor)
     if doc is None or not is_storable(doc):
@@ -51,5 +54,7 @@ async def create(
         return
     if for_groups:
         await receive_post(session, ctx, activity, doc, actor)
+    if networks:
+        await receive_member_post(session, ctx, activity, doc, actor, networks)
     if followed:
         await store_object(session, doc, actor)

@@ -12,11 +12,13 @@ from actors.groups import find_group_by_uid
 from actors.instance import Context
 from actors.models import Follower, Group
 from actors.remote import get_actor
+from documents.network import wants_announce
 from follows.actions import accept_follower
 from inbox.models import InboxItem
 from inbox.registry import handles, signed_by_actor
 from inbox.shape import object_id
 from moderation.checks import is_blocked
+from networks.membership import on_follow
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -65,3 +67,6 @@ async def follow(
     await session.flush()
     if follower.accepted or not group.manual_approval:
         await accept_follower(session, ctx, group, follower)
+    if group.is_network:
+        # A group following a network asks to join it (approved once accepted).
+        await on_follow(session, ctx, group, follower, announce=wants_announce(activity))

@@ -17,6 +17,7 @@ from inbox.models import InboxItem
 from inbox.objects import find_object, forget
 from inbox.registry import handles, signed_by_actor
 from inbox.shape import http_url, object_id, object_of
+from networks.membership import on_unfollow
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -42,12 +43,16 @@ async def _by_pair(
     return result.scalars().first()
 
 
-async def _remove(session: AsyncSession, follower: Follower | None, actor: str) -> None:
+async def _remove(
+    session: AsyncSession, ctx: Context, follower: Follower | None, actor: str
+) -> None:
     if follower is None:
         return
     if follower.actor.ap_id != actor:
         log.warning("%s tried to undo a follow by %s", actor, follower.actor.ap_id)
         return
+    # A member group undoing its follow of a network leaves it.
+    await on_unfollow(session, ctx, follower)
     await session.delete(follower)
 
 
@@ -66,7 +71,7 @@ async def undo_follow(
     follower = await _by_follow_id(session, follow_id) or await _by_pair(
         session, ctx, follow, actor
     )
-    await _remove(session, follower, actor)
+    await _remove(session, ctx, follower, actor)
 
 
 @handles("Undo", "Announce")
@@ -101,4 +106,4 @@ async def undo_other(
     if target is None or has_type(object_of(activity), "Follow"):
         return
     # Undo{Like}, Undo{Block}…, or an Announce named by id: nothing of ours to undo.
-    await _remove(session, await _by_follow_id(session, target), actor)
+    await _remove(session, ctx, await _by_follow_id(session, target), actor)

@@ -38,6 +38,7 @@ async def group_create(args: argparse.Namespace, settings: Settings) -> int:
             summary=args.summary or "",
             manual_approval=args.manual_approval,
             posting=args.posting,
+            network=args.network,
         )
         await session.commit()
         print(
@@ -75,6 +76,8 @@ async def group_show(args: argparse.Namespace, settings: Settings) -> int:
             "coordinates": _coordinates(group),
             "topics": " ".join(f"#{topic}" for topic in group.topics),
             "languages": " ".join(group.languages),
+            "directory": "listed" if group.discoverable else "unlisted",
+            "network": f"yes, announcing {group.network_announce}" if group.is_network else "no",
             "created": group.created_at.isoformat(timespec="seconds"),
         }
         for key, value in lines.items():
@@ -95,13 +98,15 @@ async def group_update(args: argparse.Namespace, settings: Settings) -> int:
         "coordinates": args.coordinates,
         "topics": [] if args.clear_topics else args.topic,
         "languages": [] if args.clear_languages else args.language,
+        "discoverable": args.listed,
     }
     posting = {"posting": args.posting, "announce_replies": args.announce_replies}
     if all(value is None for value in [*changes.values(), *posting.values()]):
         raise CliError(
             "nothing to change: give --display-name, --summary, --manual-approval, "
             "--field, --clear-fields, --icon, --rename, --place, --coordinates, --topic, "
-            "--clear-topics, --language, --clear-languages, --posting or --announce-replies"
+            "--clear-topics, --language, --clear-languages, --listed, --unlisted, --posting "
+            "or --announce-replies"
         )
     if any(value is not None for value in posting.values()):
         group, _ = await group_action(
@@ -153,6 +158,9 @@ def register(commands: Any) -> None:
     )
     create.add_argument("--exist-ok", action="store_true", help="succeed if the group exists")
     create.add_argument(
+        "--network", action="store_true", help="a network: a group whose members are groups"
+    )
+    create.add_argument(
         "--posting",
         choices=POSTING_POLICIES,
         default="approval",
@@ -179,6 +187,21 @@ def register(commands: Any) -> None:
     update.add_argument("--icon", metavar="URL", help="avatar image URL ('' removes it)")
     update.add_argument("--rename", metavar="NEW_NAME", help="new handle; URLs stay the same")
     _add_whereabouts_arguments(update)
+    listing = update.add_mutually_exclusive_group()
+    listing.add_argument(
+        "--listed",
+        dest="listed",
+        action="store_const",
+        const=True,
+        help="list the group in directories: /directory here, and Mastodon's (the default)",
+    )
+    listing.add_argument(
+        "--unlisted",
+        dest="listed",
+        action="store_const",
+        const=False,
+        help="keep the group out of directories (its page and handle still work)",
+    )
     update.add_argument(
         "--posting",
         choices=POSTING_POLICIES,

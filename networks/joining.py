@@ -1,0 +1,50 @@
+"""A group's side of membership: joining a network anywhere, and leaving it.
+
+Joining is a ``Follow`` of the network (``follows.actions.follow``) carrying whether
+the group wants its posts announced (``documents.network``); the network's approval
+decides when it is accepted. Joining again restates that choice with a new Follow.
+Leaving is an ``Undo`` of the Follow; the network then stops following the group back.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.instance import Context
+from actors.models import Following, Group, RemoteActor
+from actors.remote import resolve_account
+from documents import activities
+from documents.network import join_follow
+from follows import actions
+from outbox.send import new_activity_id, queue_activity
+
+
+async def join(
+    session: AsyncSession, ctx: Context, group: Group, network: str, *, announce: bool = True
+) -> Following:
+    """Ask to join ``network`` (``name@host`` or actor URL), or, when ``group`` already
+    follows it, tell it again whether to announce ``group``'s posts."""
+    dress = functools.partial(join_follow, announce=announce)
+    network_id = await resolve_account(ctx, network)
+    known = await session.scalar(
+        select(Following)
+        .join(RemoteActor, Following.actor_id == RemoteActor.id)
+        .where(Following.group_id == group.id, RemoteActor.ap_id == network_id)
+    )
+    if known is None:
+        return await actions.follow(session, ctx, group, network_id, dress=dress)
+    target = await session.get(RemoteActor, known.actor_id)
+    assert target is not None  # the following's foreign key holds it
+    actor = ctx.urls.group(group.uid)
+    follow = activities.follow(new_activity_id(ctx.urls, group), actor, target.ap_id)
+    known.follow_ap_id = follow["id"]
+    await queue_activity(session, group=group, activity=dress(follow), inboxes=[target.inbox])
+    return known
+
+
+async def leave(session: AsyncSession, ctx: Context, group: Group, network: str) -> RemoteActor:
+    """Stop being a member of ``network``: an ``Undo`` of ``group``'s Follow of it."""
+    return await actions.unfollow(session, ctx, group, network)
