@@ -41,6 +41,8 @@ class PeerActor:
     private_pem: str
     public_pem: str
     shared_inbox: str
+    display_name: str = ""
+    """The ``name`` its document gives (hostile ones too); its name, capitalized, if empty."""
 
     @property
     def key_id(self) -> str:
@@ -61,7 +63,7 @@ class PeerActor:
             "id": self.id,
             "type": self.type,
             "preferredUsername": self.name,
-            "name": self.name.title(),
+            "name": self.display_name or self.name.title(),
             "inbox": self.inbox,
             "outbox": self.id + "/outbox",
             "followers": self.id + "/followers",

@@ -59,6 +59,7 @@ def profile_form(**changes: str) -> dict[str, str]:
         "field_value_1": "https://eastside.example",
         "posting": "approval",
         "announce_replies": "top-level",
+        "discoverable": "on",
     } | changes
 
 
@@ -174,6 +175,50 @@ async def test_bad_fields_are_shown_where_they_were_typed(instance: Instance) ->
     async with instance.ctx.sessions() as session:
         kept = await get_group(session, "demo")
     assert (kept.display_name, kept.fields, kept.posting) == ("Demo", [], "approval")
+
+
+async def test_place_coordinates_topics_languages_and_the_directory_listing(
+    instance: Instance,
+) -> None:
+    group = await add_group(instance, "demo", display_name="Demo")
+    await add_account(instance, "ana", group, "organizer")
+    where = profile_form(
+        place="Lavapiés, Madrid",
+        coordinates="40.4089,-3.7008",
+        topics="#Food, housing  mutual_aid",
+        languages="es,pt-br",
+    )
+    async with Sink() as sink, signed_in(instance, "ana") as client:
+        await add_follower(instance, group, sink.add_actor("fan"))
+        far = await save(client, where | {"coordinates": "91,-3.70"})
+        saved = await save(client, where)
+        shown = await client.get(PROFILE)
+        unlisted = await save(client, {k: v for k, v in where.items() if k != "discoverable"})
+        hidden = await client.get(PROFILE)
+        await settle(instance)
+
+    assert far.status_code == 400
+    assert 'id="error-coordinates"' in far.text
+    assert "the latitude must be between -90 and 90, not 91" in far.text
+    assert 'aria-describedby="error-coordinates coordinates-hint"' in far.text
+    assert 'value="91,-3.70"' in far.text and 'value="Lavapiés, Madrid"' in far.text
+    assert saved.status_code == 303 and unlisted.status_code == 303
+    for value in ("Lavapiés, Madrid", "40.41,-3.7", "food housing mutual_aid", "es pt-BR"):
+        assert f'value="{value}"' in shown.text
+    assert 'name="discoverable" checked' in shown.text
+    assert 'name="discoverable" checked' not in hidden.text
+    async with instance.ctx.sessions() as session:
+        kept = await get_group(session, "demo")
+    assert (kept.place, kept.latitude, kept.longitude) == ("Lavapiés, Madrid", 40.41, -3.7)
+    assert (kept.topics, kept.languages) == (["food", "housing", "mutual_aid"], ["es", "pt-BR"])
+    assert kept.discoverable is False
+    actor = next(d.activity["object"] for d in sink.received if d.activity["type"] == "Update")
+    place = {"type": "Place", "name": "Lavapiés, Madrid", "latitude": 40.41, "longitude": -3.7}
+    assert actor["location"] == place
+    assert [detail for _, detail, _ in await log(instance, "ana")] == [
+        "display name, summary, profile fields, place, coordinates, topics, languages",
+        "directory listing off",
+    ]
 
 
 async def test_removing_the_icon_tells_followers(instance: Instance) -> None:

@@ -35,14 +35,22 @@ async def test_an_organizer_edits_the_profile_and_uploads_an_icon(
     await page.set_input_files(
         "#icon", files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"plain text"}]
     )
+    await page.fill("#coordinates", "40.41,-200")
     await page.click("text=Save the profile")
     assert "not an image in a format we accept" in await page.inner_text("#error-icon")
+    assert "between -180 and 180" in await page.inner_text("#error-coordinates")
+    assert await page.input_value("#coordinates") == "40.41,-200"  # what was typed is kept
     await assert_accessible(page)
 
     await page.fill("#display_name", "Eastside Mutual Aid")
     await page.fill("#field_name_1", "Meetings")
     await page.fill("#field_value_1", "Fridays 18:00 at the library")
     await page.check("input[name=posting][value=open]")
+    await page.fill("#place", "Lavapiés, Madrid")
+    await page.fill("#coordinates", "40.4089,-3.7008")
+    await page.fill("#topics", "food, housing mutual_aid")
+    await page.fill("#languages", "es en")
+    await page.uncheck("input[name=discoverable]")
     await page.set_input_files(
         "#icon",
         files=[{"name": "leaf.png", "mimeType": "image/png", "buffer": png(96, (46, 125, 50))}],
@@ -51,6 +59,9 @@ async def test_an_organizer_edits_the_profile_and_uploads_an_icon(
     await page.wait_for_url("**/profile?saved=1")
     assert "Saved." in await page.inner_text("[role=status]")
     assert await page.input_value("#display_name") == "Eastside Mutual Aid"
+    assert await page.input_value("#coordinates") == "40.41,-3.7"  # rounded to about 1 km
+    assert await page.input_value("#topics") == "food housing mutual_aid"
+    assert not await page.is_checked("input[name=discoverable]")
     loaded = await page.eval_on_selector("img.icon", "img => img.complete && img.naturalWidth")
     assert loaded == 96  # the page shows the icon, served from the group's public URL
     await assert_accessible(page)

@@ -11,6 +11,7 @@ from actors.directory import search_groups
 from actors.documents import group_actor, instance_actor
 from actors.groups import find_group_by_uid
 from actors.icons import find_icon
+from networks.listing import member_cards
 from posts.timeline import public_posts
 from sharing.showcase import open_offers, upcoming_events
 from web.cache import documents
@@ -80,6 +81,7 @@ async def _group_page(request: Request) -> Response:
             events=await upcoming_events(session, found),
             offers=await open_offers(session, found),
             liaisons=await roles.liaisons(session, found),
+            members=await member_cards(session, found),
         )
 
 

@@ -1,4 +1,5 @@
-"""An organizer's page for the group's profile: names, summary, fields, policies, icon.
+"""An organizer's page for the group's profile: names, summary, fields, where the group is
+and what it is about, the directory listing, policies, icon.
 
 What ``mutuals group update`` does, on the web: the profile goes through
 ``posts.notes.update_group_profile`` (followers receive ``Update{Group}``), the posting
@@ -8,6 +9,7 @@ policies through ``actors.groups.set_posting``; an uploaded icon is kept by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData, UploadFile
@@ -26,7 +28,7 @@ from actors.groups import (
 )
 from actors.icons import MAX_ICON_BYTES, remove_icon, store_icon
 from actors.models import Group
-from documents.errors import UserError
+from documents.errors import BadLanguage, BadPlace, BadTopic, UserError
 from posts.notes import update_group_profile
 from web.forms import text_field
 from web.guard import Page, Visitor
@@ -58,6 +60,12 @@ _WATCHED = {
     "icon_url": "icon",
     "posting": "posting",
     "announce_replies": "announced replies",
+    "place": "place",
+    "latitude": "coordinates",
+    "longitude": "coordinates",
+    "topics": "topics",
+    "languages": "languages",
+    "discoverable": "directory listing",
 }
 """Group attributes whose change the audit log names."""
 
@@ -73,6 +81,11 @@ class Typed:
     posting: str
     announce_replies: str
     fields: list[tuple[str, str]] = field(default_factory=list)
+    place: str = ""
+    coordinates: str = ""
+    topics: str = ""
+    languages: str = ""
+    discoverable: bool = True
 
     @property
     def rows(self) -> list[tuple[int, str, str]]:
@@ -87,6 +100,26 @@ class Typed:
         """The fields with anything typed in them (a blank row is no field)."""
         return [(name, value) for name, value in self.fields if name.strip() or value.strip()]
 
+    @property
+    def topic_list(self) -> list[str]:
+        """The topics typed, one per word (spaces or commas between them)."""
+        return _words(self.topics)
+
+    @property
+    def language_list(self) -> list[str]:
+        """The language tags typed, one per word."""
+        return _words(self.languages)
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"[\s,]+", text) if word]
+
+
+def _coordinates(group: Group) -> str:
+    if group.latitude is None or group.longitude is None:
+        return ""
+    return f"{group.latitude},{group.longitude}"
+
 
 def _of_group(group: Group) -> Typed:
     return Typed(
@@ -97,6 +130,11 @@ def _of_group(group: Group) -> Typed:
         posting=group.posting,
         announce_replies=group.announce_replies,
         fields=[(f["name"], f["value"]) for f in group.fields],
+        place=group.place or "",
+        coordinates=_coordinates(group),
+        topics=" ".join(group.topics),
+        languages=" ".join(group.languages),
+        discoverable=group.discoverable,
     )
 
 
@@ -112,6 +150,11 @@ def _of_form(form: FormData) -> Typed:
             (text_field(form, f"field_name_{n}"), text_field(form, f"field_value_{n}"))
             for n in range(1, MAX_FIELDS + 1)
         ],
+        place=text_field(form, "place"),
+        coordinates=text_field(form, "coordinates"),
+        topics=text_field(form, "topics"),
+        languages=text_field(form, "languages"),
+        discoverable=text_field(form, "discoverable") == "on",
     )
 
 
@@ -131,11 +174,11 @@ def _changes(before: dict[str, object], group: Group) -> str:
         if before[attribute] != value:
             if attribute in ("posting", "announce_replies"):
                 named.append(f"{label}: {value}")
-            elif attribute == "manual_approval":
+            elif attribute in ("manual_approval", "discoverable"):
                 named.append(f"{label} {'on' if value else 'off'}")
             else:
                 named.append(label)
-    return ", ".join(named) or "nothing changed"
+    return ", ".join(dict.fromkeys(named)) or "nothing changed"
 
 
 async def _page(
@@ -195,9 +238,20 @@ async def _save(request: Request, visitor: Visitor, form: FormData) -> Response:
                 manual_approval=typed.manual_approval,
                 fields=typed.pairs,
                 icon_url=icon_url,
+                place=typed.place,
+                coordinates=typed.coordinates,
+                topics=typed.topic_list,
+                languages=typed.language_list,
+                discoverable=typed.discoverable,
             )
         except GroupError as error:  # only the fields can be refused this way
             errors["fields"] = error
+        except BadPlace as error:  # only the coordinates can be refused this way
+            errors["coordinates"] = error
+        except BadTopic as error:
+            errors["topics"] = error
+        except BadLanguage as error:
+            errors["languages"] = error
         except UserError as error:
             errors["display_name"] = error
         if errors:

@@ -1,0 +1,43 @@
+"""A network's member groups as its pages show them: name, handle, link and liaisons.
+
+Read only. Everything comes from the member's stored actor (``actors.remote``), which
+its own server wrote: the name is plain text, cleaned and trimmed again here, and the
+link is the actor's ``url`` only when it is on the actor's own domain (else its id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actors.models import Group
+from federation.content import clean_name
+from networks.membership import liaisons, list_members
+
+MAX_NAME = 100
+"""Characters of a member's name shown; a longer one is cut."""
+
+
+@dataclass(frozen=True)
+class MemberCard:
+    """One approved member group of a network, ready to show (every value plain text)."""
+
+    name: str
+    handle: str
+    url: str
+    liaisons: list[str]
+
+
+async def member_cards(session: AsyncSession, network: Group) -> list[MemberCard]:
+    """The approved members of ``network``, oldest first; nothing for a group that is not
+    a network. Groups still waiting for approval are never listed."""
+    if not network.is_network:
+        return []
+    cards = []
+    for member in await list_members(session, network):
+        actor = member.actor
+        handle = actor.handle
+        name = clean_name(actor.name or actor.preferred_username or "", max_length=MAX_NAME)
+        cards.append(MemberCard(name or handle, handle, actor.url or actor.ap_id, liaisons(actor)))
+    return cards
