@@ -145,3 +145,6 @@ class Following(_Follow, Base):
     __tablename__ = "following"
 
     follow_ap_id: Mapped[str] = mapped_column(String(2000), unique=True)
+    # Set when the group joined the actor as a network: which of the network's posts it
+    # relays to its own followers (``all``, ``sharing`` or ``none``; ``networks.relay``).
+    relay: Mapped[str | None] = mapped_column(String(20), nullable=True, default=None)

@@ -20,6 +20,10 @@ ANNOUNCE_POLICIES = ("all", "sharing", "tagged")
 """Which member posts a network announces: every public post, offers, needs and events
 only, or those tagged with the network's name as a hashtag."""
 
+RELAY_POLICIES = ("all", "sharing", "none")
+"""Which of a network's posts a member group relays to its own followers: every public
+post, offers, needs and events only (the default), or nothing."""
+
 
 def join_follow(follow: dict[str, Any], *, announce: bool) -> dict[str, Any]:
     """The ``Follow`` ``follow`` as a group joining a network sends it, ``@context`` first."""

@@ -27,7 +27,11 @@ def _followers(ctx: Context, group: Group) -> str:
 
 
 async def announce(session: AsyncSession, ctx: Context, group: Group, message: Message) -> None:
-    """Announce ``message`` to every follower of ``group``: the activity, then the object."""
+    """Announce ``message`` to every follower of ``group``: the activity, then the object.
+
+    A message without its activity (a post a network only boosted, ``networks.relay``)
+    goes out as the boost alone.
+    """
     actor = ctx.urls.group(group.uid)
     relayed = activities.relay(
         new_activity_id(ctx.urls, group), actor, message.activity, _followers(ctx, group)
@@ -40,9 +44,11 @@ async def announce(session: AsyncSession, ctx: Context, group: Group, message: M
         followers=_followers(ctx, group),
         published=utcnow(),
     )
-    for activity in (relayed, boost):
+    sent = (relayed, boost) if message.activity else (boost,)
+    for activity in sent:
         await queue_to_followers(session, group=group, activity=activity, public=True)
-    message.relay_ap_id, message.announce_ap_id = relayed["id"], boost["id"]
+    message.relay_ap_id = relayed["id"] if message.activity else None
+    message.announce_ap_id = boost["id"]
 
 
 async def relay_change(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from federation.vocab import get_id, has_type
 from follows.queries import is_followed
+from forum.receive import receive_deletion
 from inbox.models import InboxItem, RemoteObject
 from inbox.objects import (
     find_object,
@@ -32,6 +33,8 @@ from inbox.origin import fetch_from_origin
 from inbox.registry import handles, signed_by_actor
 from inbox.shape import http_url, object_id, object_of
 from inbox.shared_objects import mirror_shared
+from networks.relay import announced_create, relay_down, relaying
+from posts.lookup import local_post
 
 
 def announced_id(activity: dict[str, Any]) -> str | None:
@@ -64,14 +67,18 @@ async def _object(ctx: Context, activity: dict[str, Any], actor: str, target: st
 async def announce(
     session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], actor: str
 ) -> None:
-    """Keep (or update, or drop) the object a followed actor announces."""
+    """Keep (or update, or drop) the object a followed actor announces; when the actor
+    is a network one of our groups joined, the group relays it (``networks.relay``)."""
     target = announced_id(activity)
     if target is None or not await is_followed(session, actor):
         return
     row = await find_object(session, target)
     if has_type(object_of(activity), "Delete"):
         if row is not None and not row.deleted:
-            await _relayed_deletion(session, ctx, row, actor)
+            await _relayed_deletion(session, ctx, row, actor, object_of(activity))
+        return
+    if ctx.urls.is_local(target):
+        await _relay_local(session, ctx, activity, actor, target)
         return
     doc = await _object(ctx, activity, actor, target)
     if doc is None or not is_storable(doc):
@@ -79,6 +86,8 @@ async def announce(
     owner = owners(doc)[0]
     if not owned_by(doc, owner):
         return
+    if joined := await relaying(session, actor):
+        await relay_down(session, ctx, announced_create(activity, doc, owner), doc, owner, joined)
     if row is None:
         await store_object(session, doc, owner, via=None if owner == actor else actor)
     elif not row.deleted and row.attributed_to == owner and (kept := await limited(session, doc)):
@@ -86,13 +95,30 @@ async def announce(
         await mirror_shared(session, row)
 
 
-async def _relayed_deletion(
-    session: AsyncSession, ctx: Context, row: RemoteObject, group: str
+async def _relay_local(
+    session: AsyncSession, ctx: Context, activity: dict[str, Any], actor: str, target: str
 ) -> None:
-    # Believed only as the origin has it: gone there, the author deleted it; still there,
-    # the relaying group took it out, so we stop keeping what came only through it.
+    # One of our own posts (never fetched nor stored as remote) announced by a network
+    # a group here joined: a network relaying a group of this instance. Our copy is the
+    # one relayed.
+    post = await local_post(session, ctx, target)
+    if post is None or not (joined := await relaying(session, actor)):
+        return
+    doc = post.document
+    owner = owners(doc)[0]
+    await relay_down(session, ctx, announced_create(activity, doc, owner), doc, owner, joined)
+
+
+async def _relayed_deletion(
+    session: AsyncSession, ctx: Context, row: RemoteObject, group: str, delete: Any
+) -> None:
+    # Believed only as the origin has it: gone there, the author deleted it (and a group
+    # here that relayed it from a network passes the deletion on); still there, the
+    # relaying group took it out, so we stop keeping what came only through it.
     doc = await fetch_from_origin(ctx, row.ap_id)
     if doc is None:
         await tombstone(session, row.ap_id, row.attributed_to)
+        if isinstance(delete, dict):
+            await receive_deletion(session, ctx, delete, row.ap_id, row.attributed_to)
     elif row.via == group:
         await forget(session, row)

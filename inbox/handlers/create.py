@@ -17,6 +17,7 @@ from inbox.registry import handles, signed_by_actor
 from inbox.replies import handle_reply_to_local
 from inbox.shape import object_of
 from networks.announce import memberships, receive_member_post
+from networks.relay import relay_down, relaying
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -34,7 +35,8 @@ async def create(
     what our groups shared come from anyone, so ``inbox.replies`` takes them first.
     A post that names a group or replies in its thread goes to ``forum.receive``,
     whoever sends it: nothing members send is dropped. A post of a member group of one
-    of our networks goes to ``networks.announce``.
+    of our networks goes to ``networks.announce``; a post of a network one of our groups
+    joined, to ``networks.relay``.
     """
     if await handle_reply_to_local(session, ctx, item, activity):
         return
@@ -56,5 +58,7 @@ async def create(
         await receive_post(session, ctx, activity, doc, actor)
     if networks:
         await receive_member_post(session, ctx, activity, doc, actor, networks)
+    if followed and (joined := await relaying(session, actor)):
+        await relay_down(session, ctx, activity, doc, actor, joined)
     if followed:
         await store_object(session, doc, actor)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group
-from documents.network import ANNOUNCE_POLICIES
+from documents.network import ANNOUNCE_POLICIES, RELAY_POLICIES
 from networks import joining, membership
 from web.commands.base import add_command, group_action, group_session, print_lines
 from web.settings import Settings
@@ -18,12 +18,24 @@ from web.settings import Settings
 async def network_join(args: argparse.Namespace, settings: Settings) -> int:
     """A group asks to join a network (on any instance), or restates ``--no-announce``."""
     group, following = await group_action(
-        settings, args.group, joining.join, args.network, announce=args.announce
+        settings, args.group, joining.join, args.network, announce=args.announce, relay=args.relay
     )
     handle = following.actor.handle
     state = "a member" if following.accepted else "pending until the network accepts"
     posts = "announced" if args.announce else "not announced"
-    print(f"{group.name} asked to join {handle} ({state}); its posts {posts}")
+    print(
+        f"{group.name} asked to join {handle} ({state}); its posts {posts}; "
+        f"it relays the network's posts: {args.relay}"
+    )
+    return 0
+
+
+async def network_relay(args: argparse.Namespace, settings: Settings) -> int:
+    """Change which of a network's posts a member group relays to its followers."""
+    group, following = await group_action(
+        settings, args.group, joining.set_relay, args.network, args.relay
+    )
+    print(f"{group.name} relays {following.actor.handle}'s posts: {following.relay}")
     return 0
 
 
@@ -99,6 +111,19 @@ def register(commands: Any) -> None:
         default=True,
         help="whether the network announces this group's posts (default: yes)",
     )
+    join.add_argument(
+        "--relay",
+        choices=RELAY_POLICIES,
+        default="sharing",
+        help="which of the network's posts this group relays to its followers: all, only "
+        "offers, needs and events (sharing, the default), or none",
+    )
+    relay = add_command(
+        sub, "relay", network_relay, "change which of a network's posts a group relays"
+    )
+    relay.add_argument("group", help="the local member group")
+    relay.add_argument("network", help="the network: name@host or actor URL")
+    relay.add_argument("relay", choices=RELAY_POLICIES, help="all, sharing or none")
     leave = add_command(sub, "leave", network_leave, "leave a network")
     leave.add_argument("group", help="the local group leaving")
     leave.add_argument("network", help="the network: name@host or actor URL")
