@@ -30,7 +30,7 @@ from babel import Locale, UnknownLocaleError
 
 from documents.errors import BadLanguage, BadPlace, BadTopic
 from documents.multilingual import check_language
-from federation.content import clean_name
+from federation.content import clean_name, plain_text
 from federation.markdown import is_hashtag_name, normalize_hashtag
 
 PRECISION = 2
@@ -214,3 +214,25 @@ def received_languages(doc: Any) -> list[str]:
         if len(tags) == MAX_LANGUAGES:
             break
     return list(tags)
+
+
+MAX_LIAISONS = 10
+
+
+def received_liaisons(doc: Any) -> list[str]:
+    """The liaison contacts a received group publishes: the values of its ``Liaison``
+    profile fields (``PropertyValue``), as plain one-line text trimmed as names are, at
+    most :data:`MAX_LIAISONS` from its first :data:`MAX_READ` fields."""
+    found: list[str] = []
+    for field in _first(doc.get("attachment")):
+        if not isinstance(field, dict) or field.get("type") != "PropertyValue":
+            continue
+        value = field.get("value")
+        if field.get("name") != "Liaison" or not isinstance(value, str):
+            continue
+        contact = clean_name(plain_text(value[: MAX_PLACE * 10]), max_length=MAX_PLACE)
+        if contact:
+            found.append(contact)
+        if len(found) == MAX_LIAISONS:
+            break
+    return found

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.models import Group
+from documents.whereabouts import received_liaisons
 from federation.content import clean_name
-from networks.membership import liaisons, list_members
+from networks.membership import list_members
 
 MAX_NAME = 100
 """Characters of a member's name shown; a longer one is cut."""
@@ -39,5 +40,9 @@ async def member_cards(session: AsyncSession, network: Group) -> list[MemberCard
         actor = member.actor
         handle = actor.handle
         name = clean_name(actor.name or actor.preferred_username or "", max_length=MAX_NAME)
-        cards.append(MemberCard(name or handle, handle, actor.url or actor.ap_id, liaisons(actor)))
+        cards.append(
+            MemberCard(
+                name or handle, handle, actor.url or actor.ap_id, received_liaisons(actor.document)
+            )
+        )
     return cards

@@ -18,8 +18,6 @@ from actors.instance import Context
 from actors.models import Follower, Following, Group, RemoteActor
 from documents.errors import UserError
 from documents.network import ANNOUNCE_POLICIES
-from federation.content import plain_text
-from federation.vocab import as_list
 from follows import actions
 from networks.models import NetworkMember
 from store.db import utcnow
@@ -47,18 +45,6 @@ def set_announce(network: Group, announce: str) -> None:
             "unknown --announce %(value)r: use all, sharing or tagged", value=announce
         )
     network.network_announce = announce
-
-
-def liaisons(actor: RemoteActor) -> list[str]:
-    """The liaison contacts a member group publishes: its ``Liaison`` profile fields."""
-    fields = [f for f in as_list(actor.document.get("attachment")) if isinstance(f, dict)]
-    return [
-        plain_text(f["value"]).strip()
-        for f in fields
-        if f.get("type") == "PropertyValue"
-        and f.get("name") == "Liaison"
-        and isinstance(f.get("value"), str)
-    ]
 
 
 async def list_members(

@@ -25,7 +25,12 @@ from actors.groups import list_groups
 from actors.instance import Context
 from actors.models import Follower, Following, Group, RemoteActor
 from documents.directory import Entry, NextEvent
-from documents.whereabouts import received_languages, received_place, received_topics
+from documents.whereabouts import (
+    received_languages,
+    received_liaisons,
+    received_place,
+    received_topics,
+)
 from federation.origin import parent_domains
 from moderation.checks import domain_refused, normalize_domain
 from moderation.models import DomainBlock
@@ -102,4 +107,5 @@ def _remote_entry(actor: RemoteActor, doc: dict[str, Any]) -> Entry:
         longitude=longitude,
         topics=tuple(received_topics(doc)),
         languages=tuple(received_languages(doc)),
+        liaisons=tuple(received_liaisons(doc)),
     )

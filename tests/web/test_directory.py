@@ -65,6 +65,8 @@ async def _neighbours(make_instance: Any, cli: Cli) -> tuple[Instance, Instance]
         two, "group", "update", "gamma", "--coordinates", BARCELONA, "--topic", "bikes",
         "--language", "ca",
     )  # fmt: skip
+    await add_account(two, "bea")
+    await cli.ok(two, "account", "grant", "bea", "beta", "liaison", "--handle", "@bea@b.example")
     async with one.ctx.sessions() as session:
         eastside = await get_group(session, "eastside")
         await actions.follow(session, one.ctx, eastside, f"beta@{two.host}")
@@ -106,7 +108,7 @@ async def test_own_followed_and_following_groups_are_listed(make_instance: Any, 
     assert groups[1] == {
         "name": "Beta", "handle": beta, "url": f"{two.base_url}/groups/beta", "local": False,
         "place": "Toledo", "latitude": 39.86, "longitude": -4.02, "topics": ["food", "bikes"],
-        "languages": ["es-ES", "en"], "liaisons": [], "next_event": None,
+        "languages": ["es-ES", "en"], "liaisons": ["@bea@b.example"], "next_event": None,
     }  # fmt: skip
     assert (groups[2]["place"], groups[2]["latitude"], groups[2]["topics"]) == (
         None,
@@ -246,6 +248,8 @@ async def test_a_hostile_remote_actor_is_trimmed_skipped_or_refused(
                 "location": {"type": "Place", "name": long_name, "latitude": "abc",
                              "longitude": 999},
                 "language": [{"identifier": SCRIPT}, {"identifier": "es"}, "fr", None],
+                "attachment": [{"type": "PropertyValue", "name": "Liaison",
+                                "value": f"<p>{SCRIPT}{RLO}@li " + "l" * 1000 + "</p>"}] * 60,
             },
             "tags": {"tag": tags, "location": [{"type": "Place", "latitude": 999,
                                                  "longitude": 1}], "language": "es"},
@@ -261,6 +265,10 @@ async def test_a_hostile_remote_actor_is_trimmed_skipped_or_refused(
     assert script["name"] == f"{SCRIPT}gnp.exe " + "n" * (200 - len(SCRIPT) - 8)
     assert script["place"] == script["name"]
     assert (script["latitude"], script["longitude"], script["languages"]) == (None, None, ["es"])
+    # liaisons too: plain text, trimmed, at most 10
+    assert len(script["liaisons"]) == 10
+    for contact in script["liaisons"]:
+        assert len(contact) <= 200 and "<" not in contact and RLO not in contact
     # only the first 50 tags are read, and 10 topics kept
     assert groups["tags"]["topics"] == [f"t{i}" for i in range(10)]
     assert groups["tags"]["latitude"] is None

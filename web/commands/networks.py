@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.models import Group
 from documents.network import ANNOUNCE_POLICIES, RELAY_POLICIES
+from documents.whereabouts import received_liaisons
 from networks import joining, membership
 from web.commands.base import add_command, group_action, group_session, print_lines
 from web.settings import Settings
@@ -56,7 +57,7 @@ async def network_members(args: argparse.Namespace, settings: Settings) -> int:
                     row.actor.handle,
                     row.state,
                     "announced" if row.announce else "not announced",
-                    "liaison: " + (", ".join(membership.liaisons(row.actor)) or "none"),
+                    "liaison: " + (", ".join(received_liaisons(row.actor.document)) or "none"),
                 ]
             )
             for row in rows
