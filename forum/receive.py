@@ -92,6 +92,51 @@ async def _silenced(session: AsyncSession, actor: str) -> bool:
     return rule is not None and rule.silence
 
 
+async def is_kept(session: AsyncSession, group: Group, object_id: str) -> bool:
+    """True when ``group`` already keeps the post ``object_id`` (each is kept once)."""
+    found = await session.scalar(
+        select(Message.id).where(Message.group_id == group.id, Message.object_ap_id == object_id)
+    )
+    return found is not None
+
+
+async def keep_top_level(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    activity: dict[str, Any],
+    doc: dict[str, Any],
+    actor: str,
+    reason: str | None = None,
+) -> None:
+    """Keep ``doc``, a post by ``actor`` that ``group`` takes without moderation (a
+    network's member, or a network the group relays), and announce it; unless ``reason``
+    says why not, kept with it. Only public or unlisted top-level posts: replies and
+    posts for followers only stay with their author's own followers. Nothing when
+    already kept."""
+    shown = visibility(activity, doc)
+    if shown == "direct" or in_reply_to(doc) is not None:
+        return
+    if await is_kept(session, group, doc["id"]):
+        return
+    message = Message(
+        group_id=group.id,
+        object_ap_id=doc["id"],
+        actor_ap_id=actor,
+        kind="post",
+        visibility=shown,
+        status="kept",
+        reason=reason,
+        content_html=object_html(doc),
+        document=doc,
+        activity=activity,
+    )
+    session.add(message)
+    await session.flush()
+    if reason is None:
+        await publish(session, ctx, group, message)
+
+
 async def receive_post(
     session: AsyncSession, ctx: Context, activity: dict[str, Any], doc: dict[str, Any], actor: str
 ) -> list[Message]:
@@ -102,12 +147,7 @@ async def receive_post(
     groups, thread = await groups_concerned(session, ctx, activity, doc)
     silenced = await _silenced(session, actor)
     for group in groups:
-        known = await session.scalar(
-            select(Message.id).where(
-                Message.group_id == group.id, Message.object_ap_id == doc["id"]
-            )
-        )
-        if known is not None:
+        if await is_kept(session, group, doc["id"]):
             continue
         facts = Facts(
             kind="direct" if shown == "direct" else "reply" if thread == group.id else "post",

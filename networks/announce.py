@@ -26,12 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.models import Group, RemoteActor
 from documents.received import parse_event, parse_offer
-from federation.content import object_html
 from federation.markdown import normalize_hashtag
 from federation.vocab import as_list
-from forum.models import Message
-from forum.policy import visibility
-from forum.receive import in_reply_to, publish
+from forum.receive import keep_top_level
 from networks.models import NetworkMember
 
 Membership = tuple[Group, NetworkMember]
@@ -90,31 +87,6 @@ async def receive_member_post(
     like any followed account's, not kept for the network. A post the network already
     keeps (it named the network too) is left as the forum decided.
     """
-    shown = visibility(activity, doc)
-    if shown == "direct" or in_reply_to(doc) is not None:
-        return
     for network, member in networks:
-        known = await session.scalar(
-            select(Message.id).where(
-                Message.group_id == network.id, Message.object_ap_id == doc["id"]
-            )
-        )
-        if known is not None:
-            continue
         reason = why_not(network, member, doc)
-        message = Message(
-            group_id=network.id,
-            object_ap_id=doc["id"],
-            actor_ap_id=actor,
-            kind="post",
-            visibility=shown,
-            status="kept",
-            reason=reason,
-            content_html=object_html(doc),
-            document=doc,
-            activity=activity,
-        )
-        session.add(message)
-        await session.flush()
-        if reason is None:
-            await publish(session, ctx, network, message)
+        await keep_top_level(session, ctx, network, activity, doc, actor, reason)

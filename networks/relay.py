@@ -36,11 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.models import Following, Group, RemoteActor
 from documents.received import parse_event, parse_offer
-from federation.content import object_html
 from federation.vocab import get_id, has_type
-from forum.models import Message
-from forum.policy import visibility
-from forum.receive import in_reply_to, publish
+from forum.receive import keep_top_level
 
 Relaying = tuple[Group, str]
 
@@ -99,30 +96,7 @@ async def relay_down(
 
     Replies and posts for followers only stay with the network's own followers.
     """
-    shown = visibility(activity, doc)
-    if shown == "direct" or in_reply_to(doc) is not None:
-        return
     for group, policy in groups:
         if author == ctx.urls.group(group.uid) or not relays(policy, doc):
             continue
-        known = await session.scalar(
-            select(Message.id).where(
-                Message.group_id == group.id, Message.object_ap_id == doc["id"]
-            )
-        )
-        if known is not None:
-            continue
-        message = Message(
-            group_id=group.id,
-            object_ap_id=doc["id"],
-            actor_ap_id=author,
-            kind="post",
-            visibility=shown,
-            status="kept",
-            content_html=object_html(doc),
-            document=doc,
-            activity=activity,
-        )
-        session.add(message)
-        await session.flush()
-        await publish(session, ctx, group, message)
+        await keep_top_level(session, ctx, group, activity, doc, author)
