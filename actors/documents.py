@@ -63,6 +63,9 @@ def group_actor(
             for name, value in fields
         ],
     }
+    if group.is_network:
+        # Mobilizon's term for a group's members collection; ours lists member groups.
+        doc["members"] = urls.group_collection(group.uid, "members")
     if group.icon_url:
         doc["icon"] = {"type": "Image", "url": group.icon_url}
     if (place := location(group.place, group.latitude, group.longitude)) is not None:

@@ -16,11 +16,16 @@ from federation.failure_memory import FailureMemory
 from federation.httpsig import PrivateKey, SchemeMemory
 from federation.safe_client import FetchPolicy
 from store.heartbeats import Heartbeats
+from store.pacing import Pacer
 from store.queue import DEFAULT_LEASE, insert_ignoring_conflicts
 from store.retention import Retention
 
 INSTANCE_KEY_ID = 1
 """The one row of ``instance_keys`` (migration 0007 refuses any other id)."""
+
+
+OUTREACH_EVERY = 10.0
+"""Seconds between two looks for networks due a read (``networks.outreach``)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class Context:
     """This process's worker heartbeats (``store.heartbeats``), read by ``/readyz``."""
     retention: Retention = field(default_factory=Retention)
     """How long finished queue rows are kept, and this process's pruning schedule."""
+    outreach: Pacer = field(default_factory=lambda: Pacer(OUTREACH_EVERY))
+    """When this process last looked for networks whose members the directory should read."""
     _keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     @property

@@ -1,4 +1,5 @@
-"""Tables for local groups, their keys, remote actors and follow relationships."""
+"""Tables for local groups, their keys, remote actors, follow relationships, and the
+remote groups the directory learned from networks."""
 
 from __future__ import annotations
 
@@ -148,3 +149,36 @@ class Following(_Follow, Base):
     # Set when the group joined the actor as a network: which of the network's posts it
     # relays to its own followers (``all``, ``sharing`` or ``none``; ``networks.relay``).
     relay: Mapped[str | None] = mapped_column(String(20), nullable=True, default=None)
+
+
+class NetworkRead(Base):
+    """When this instance last read a network's members for its directory.
+
+    ``network`` is the actor id of a network a local group joined, or of a member of a
+    local network (whose own members, if it is a network, are read too). ``error`` says
+    why the last read failed; the rows it learned before are kept until a read works.
+    """
+
+    __tablename__ = "network_reads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network: Mapped[str] = mapped_column(String(2000), unique=True)
+    read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class KnownGroup(Base):
+    """A remote group the directory lists because a network it read names it a member.
+
+    ``via`` is the `NetworkRead` that found it (``networks.outreach``): a group the
+    network stops listing leaves the directory at the next complete read.
+    """
+
+    __tablename__ = "known_groups"
+    __table_args__ = (UniqueConstraint("via_id", "actor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    via_id: Mapped[int] = mapped_column(ForeignKey("network_reads.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("remote_actors.id", ondelete="CASCADE"), index=True
+    )

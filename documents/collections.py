@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from federation.vocab import AS_CONTEXT
+from federation.vocab import AS_CONTEXT, get_id
 
 
 def ordered_collection(
@@ -43,3 +43,20 @@ def ordered_page(
     if next_page is not None:
         doc["next"] = next_page
     return doc
+
+
+def listed_ids(doc: dict[str, Any], limit: int) -> list[str]:
+    """The ids of the first ``limit`` items ``doc`` (a collection or one of its pages)
+    lists in ``orderedItems`` or ``items``: plain ids or objects with one; others skipped."""
+    items = doc.get("orderedItems", doc.get("items"))
+    if not isinstance(items, list):
+        return []
+    return [found for item in items[:limit] if (found := get_id(item)) is not None]
+
+
+def following_page(doc: dict[str, Any]) -> Any:
+    """Where the items after ``doc``'s are: a page's ``next``, or the ``first`` page of a
+    collection that lists none itself (a URL, or the page embedded)."""
+    if "orderedItems" in doc or "items" in doc:
+        return doc.get("next")
+    return doc.get("first")

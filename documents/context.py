@@ -27,6 +27,8 @@ ACTOR_CONTEXT: list[Any] = [
         "language": "schema:inLanguage",
         "identifier": "schema:identifier",
         "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
+        "mz": "https://joinmobilizon.org/ns#",
+        "members": {"@id": "mz:members", "@type": "@id"},
     },
 ]
 

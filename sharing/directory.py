@@ -3,7 +3,8 @@ database as ``documents.directory`` entries.
 
 Listed: every local group that has not opted out (``mutuals group update NAME
 --unlisted`` clears ``discoverable``), with its liaisons and next event; and every remote
-actor of type ``Group`` that a local group follows or that follows one (accepted), as
+actor of type ``Group`` that a local group follows or that follows one (accepted), or
+that a network linked to this instance lists as a member (``networks.outreach``), as
 its stored actor document describes it. People and other actors are never listed: the
 directory is of groups. A remote group is left out when it says ``discoverable: false``,
 when its domain is blocked or silenced (or, in allowlist mode, not allowed).
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.roles import liaisons
 from actors.groups import list_groups
 from actors.instance import Context
-from actors.models import Follower, Following, Group, RemoteActor
+from actors.models import Follower, Following, Group, KnownGroup, RemoteActor
 from documents.directory import Entry, NextEvent
 from documents.whereabouts import (
     received_languages,
@@ -76,6 +77,7 @@ async def _remote(session: AsyncSession, ctx: Context) -> list[Entry]:
     known = union(
         select(Following.actor_id).where(Following.accepted.is_(True)),
         select(Follower.actor_id).where(Follower.accepted.is_(True)),
+        select(KnownGroup.actor_id),
     ).subquery()
     actors = await session.scalars(
         select(RemoteActor).where(RemoteActor.type == "Group", RemoteActor.id.in_(select(known)))
@@ -84,7 +86,8 @@ async def _remote(session: AsyncSession, ctx: Context) -> list[Entry]:
     entries = []
     for actor in actors:
         doc = actor.document if isinstance(actor.document, dict) else {}
-        if doc.get("discoverable") is False:
+        # A group here that joined a network here has a remote row too: listed once.
+        if doc.get("discoverable") is False or ctx.urls.is_local(actor.ap_id):
             continue
         if await domain_refused(session, ctx.federation, actor.ap_id) is not None:
             continue

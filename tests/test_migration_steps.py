@@ -45,6 +45,7 @@ STEPS = (
     ("0013", {"0002_moderation", "0007", "0013"}),
     ("0014", {"0002_moderation", "0007", "0014"}),
     ("0015", {"0002_moderation", "0007", "0015"}),
+    ("0016", {"0002_moderation", "0007", "0016"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"

@@ -1,4 +1,5 @@
-"""A group's outbox, followers, following and featured collections."""
+"""A group's outbox, followers, following and featured collections, and a network's
+members."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.routing import Route
 
 from actors.groups import find_group_by_uid
 from follows.collections import follow_collection
+from networks.listing import members_collection
 from posts import collections
 from web.conditional import cached_response
 from web.negotiation import activity_response, error_response, wants_activity_json
@@ -50,7 +52,13 @@ async def _document(request: Request, name: str) -> dict[str, Any] | Response:
             paged = request.query_params.get("page") in ("true", "1")
             max_id = _number(request, "max_id")
             return await collections.outbox(session, ctx.urls, group, page=paged, max_id=max_id)
-        doc = await follow_collection(session, ctx.urls, group, name, page=_number(request, "page"))
+        page = _number(request, "page")
+        if name == "members":
+            if not group.is_network:
+                return error_response(404, "this group is not a network: it has no members")
+            doc = await members_collection(session, ctx.urls, group, page=page)
+        else:
+            doc = await follow_collection(session, ctx.urls, group, name, page=page)
         if doc is None:
             return error_response(403, f"this group does not show its {name}")
         return doc
@@ -82,4 +90,4 @@ def _route(name: str) -> Route:
     return Route(f"/groups/{{uid}}/{name}", endpoint, methods=["GET"])
 
 
-routes = [_route(name) for name in ("outbox", "followers", "following", "featured")]
+routes = [_route(name) for name in ("outbox", "followers", "following", "featured", "members")]
