@@ -31,6 +31,12 @@ def join_follow(follow: dict[str, Any], *, announce: bool) -> dict[str, Any]:
     return {"@context": context, **follow, "networkAnnounce": announce}
 
 
+def is_join(follow: dict[str, Any]) -> bool:
+    """Whether ``follow`` was sent by ``mutuals network join`` (it says ``networkAnnounce``);
+    a network's follow-back of its member never does."""
+    return "networkAnnounce" in follow
+
+
 def wants_announce(follow: dict[str, Any]) -> bool:
     """False only when the Follow says ``networkAnnounce: false``; any other value is
     the default, announced."""

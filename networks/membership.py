@@ -10,6 +10,7 @@ go through ``follows.actions``, as any other follow.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actors.instance import Context
 from actors.models import Follower, Following, Group, RemoteActor
 from documents.errors import UserError
-from documents.network import ANNOUNCE_POLICIES
+from documents.network import ANNOUNCE_POLICIES, is_join
 from follows import actions
 from networks.models import NetworkMember
 from store.db import utcnow
@@ -106,6 +107,24 @@ async def _approve(
         actor = await session.get(RemoteActor, member.actor_id)
         assert actor is not None  # the membership's foreign key holds it
         await actions.follow(session, ctx, network, actor.ap_id)
+
+
+async def is_follow_back(
+    session: AsyncSession, group: Group, follower: Follower, follow: dict[str, Any]
+) -> bool:
+    """Whether ``follow`` is a network following back ``group``, which joined it: a plain
+    Follow (not a join) from an actor ``group`` follows as a network. It is accepted at
+    once and makes the network a follower, never a member of ``group``."""
+    if is_join(follow):
+        return False
+    joined = await session.scalar(
+        select(Following.id).where(
+            Following.group_id == group.id,
+            Following.actor_id == follower.actor_id,
+            Following.relay.is_not(None),
+        )
+    )
+    return joined is not None
 
 
 async def on_follow(

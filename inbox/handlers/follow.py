@@ -1,4 +1,5 @@
-"""``Follow`` of a local group: store the follower, then accept it unless an organizer decides."""
+"""``Follow`` of a local group: store the follower, then accept it unless an organizer decides
+(a network following back a group that joined it is accepted at once)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from inbox.models import InboxItem
 from inbox.registry import handles, signed_by_actor
 from inbox.shape import object_id
 from moderation.checks import is_blocked
-from networks.membership import on_follow
+from networks.membership import is_follow_back, on_follow
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -65,8 +66,9 @@ async def follow(
     else:
         follower.follow_ap_id = activity["id"]
     await session.flush()
-    if follower.accepted or not group.manual_approval:
+    follow_back = await is_follow_back(session, group, follower, activity)
+    if follower.accepted or not group.manual_approval or follow_back:
         await accept_follower(session, ctx, group, follower)
-    if group.is_network:
+    if group.is_network and not follow_back:
         # A group following a network asks to join it (approved once accepted).
         await on_follow(session, ctx, group, follower, announce=wants_announce(activity))

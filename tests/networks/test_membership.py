@@ -98,3 +98,25 @@ async def test_groups_join_are_approved_and_their_posts_go_up(
     await world.publish(world.three, "post", "westside", "After removal")
     assert world.announced_with("After removal") == 0
     assert len(world.announced()) == 2
+
+
+async def test_a_network_following_back_is_accepted_at_once_and_is_no_member(
+    make_instance: Any, mastodon: Peer, cli: Cli
+) -> None:
+    # Given district, a network approving by hand, joining region
+    world = await region(make_instance, mastodon, cli)
+    await cli.ok(world.two, "group", "create", "district", "--network", "--manual-approval")
+    await cli.ok(world.two, "network", "join", "district", world.network)
+    await world.settle()
+    # Then region's follow-back was accepted without waiting for district's organizers,
+    # and region follows district without becoming one of its members
+    assert f"district@{world.two.host}\tapproved" in await world.on_one(
+        "network", "members", "region"
+    )
+    assert "region@" not in await cli.ok(world.two, "followers", "district", "--pending")
+    assert "region@" in await cli.ok(world.two, "followers", "district")
+    for state in ((), ("--pending",)):
+        assert "region@" not in await cli.ok(world.two, "network", "members", "district", *state)
+    # And district's posts go up to region's followers
+    await world.publish(world.two, "post", "district", "News from the district")
+    assert world.announced_with("News from the district") == 1

@@ -135,6 +135,9 @@ async def test_a_diamond_delivers_each_post_once(
     local = one.ctx.urls.group("local")
     await follow(mastodon, mastodon.actor("fan"), local)
     await settle(one, two, three)
+    # (top follows n1 and n2 back as their network, never as a member of theirs)
+    assert "top@" not in await cli.ok(two, "network", "members", "n1")
+    assert "top@" not in await cli.ok(three, "network", "members", "n2", "--pending")
 
     # When the top network posts
     call_out = await post(cli, one, "post", "top", "Call-out from the top")
