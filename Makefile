@@ -8,6 +8,9 @@ PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 DEV_ENV := MUTUALS_DEV=1 MUTUALS_BASE_URL=http://127.0.0.1:8000
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 CHROMIUM := $(or $(MUTUALS_CHROMIUM),/usr/bin/chromium)
+# Leaflet, for the directory's map: web/assets/package-lock.json pins it.
+ASSETS := web/assets
+LEAFLET := $(ASSETS)/node_modules/leaflet/dist/leaflet.js
 
 .PHONY: install chromium run organizer test test-sqlite test-postgres screenshots messages check bench constraints clean
 
@@ -19,7 +22,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) chromium
+install: $(STAMP) $(LEAFLET) chromium
+
+# npm ci, with npm from Debian's package, installed with apt-get when missing, as root.
+# npm keeps the package's old file dates: the touch tells make it is done.
+$(LEAFLET): $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	@command -v npm >/dev/null || [ "$$(id -u)" != 0 ] \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq npm >/dev/null; }
+	@command -v npm >/dev/null || { echo "npm is missing: the directory's map needs Leaflet" \
+		"from npm (as root: apt-get install npm), then run make install again"; exit 1; }
+	cd $(ASSETS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	touch $@
 
 EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
@@ -93,4 +107,4 @@ constraints:
 		&& mv constraints.txt.new constraints.txt; status=$$?; rm -rf $$pin constraints.txt.new; exit $$status
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache *.egg-info
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache *.egg-info $(ASSETS)/node_modules

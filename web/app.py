@@ -30,9 +30,13 @@ from web.routes import (
     public_network,
 )
 from web.runtime import open_context
-from web.settings import Settings
+from web.settings import Settings, SettingsError
 from web.signing import Signer
 from web.workers import running_workers
+
+LEAFLET = Path(__file__).parent / "assets" / "node_modules" / "leaflet" / "dist"
+"""Leaflet's files, for the directory's map: ``npm ci`` in web/assets (``make install``;
+the image's build stage) puts them there, and ``/static/leaflet/`` serves them."""
 
 
 def create_app(
@@ -64,6 +68,7 @@ def create_app(
         *interact.routes,
         *authorize.routes,
         *admin.routes,
+        *_leaflet(settings),
         Mount("/static", static, name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -71,6 +76,19 @@ def create_app(
     app.state.inbox_limiter = inbox_limiter(rate=settings.inbox_rate, burst=settings.inbox_burst)
     app.state.signer = Signer(settings.secret_key, secure=not settings.dev)
     return app
+
+
+def _leaflet(settings: Settings) -> list[Mount]:
+    """``/static/leaflet/`` when the directory has a map (``MUTUALS_MAP_TILES``); nothing
+    otherwise, so an instance without one needs no npm."""
+    if not settings.map_tiles:
+        return []
+    if not (LEAFLET / "leaflet.js").is_file():
+        raise SettingsError(
+            f"MUTUALS_MAP_TILES is set but Leaflet is not installed in {LEAFLET}: "
+            "run `make install` (or `npm ci` in web/assets)"
+        )
+    return [Mount("/static/leaflet", StaticFiles(directory=str(LEAFLET)), name="leaflet")]
 
 
 def freeze_startup_objects() -> None:

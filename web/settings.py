@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 SECRET_VARIABLES = ("MUTUALS_SECRET_KEY", "MUTUALS_DATABASE_URL")
 """Settings that may instead come from a file named by the same name plus ``_FILE``."""
+TILE_EXAMPLE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_PLACEHOLDERS = {"z", "x", "y", "s", "r"}
+"""What Leaflet fills in a tile URL: zoom, column, row, and the optional subdomain and
+``@2x`` of high-density screens; it stops on any other ``{name}``."""
 
 
 class SettingsError(UserError):
@@ -150,6 +155,11 @@ class Settings:
     """Proxies (addresses or networks, comma-separated, or ``*``) whose X-Forwarded-For
     and X-Forwarded-Proto ``mutuals serve`` believes, so the inbox rate limit and the
     logs see the real client address behind the reverse proxy."""
+    map_tiles: str = ""
+    """URL template of the tile server behind the directory's map (``{z}/{x}/{y}``); empty:
+    no map library, the directory draws its points itself."""
+    map_attribution: str = ""
+    """Plain text the map shows for its tiles, as their server asks (``© OpenStreetMap …``)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -188,6 +198,7 @@ class Settings:
             raise SettingsError(f"MUTUALS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         if self.log_format not in LOG_FORMATS:
             raise SettingsError("MUTUALS_LOG_FORMAT must be 'text' or 'json'")
+        self._check_map()
         if self.dev:
             return self
         if parts.scheme != "https":
@@ -200,7 +211,37 @@ class Settings:
                 "MUTUALS_SECRET_KEY is missing or shorter than 16 characters; "
                 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
             )
+        if self.map_tiles and urlsplit(self.map_tiles).scheme != "https":
+            raise SettingsError(
+                "MUTUALS_MAP_TILES must start with https:// in production: "
+                "browsers refuse plain http images on an https page"
+            )
         return self
+
+    def _check_map(self) -> None:
+        if not self.map_tiles:
+            return
+        try:
+            parts = urlsplit(self.map_tiles)
+        except ValueError:  # such as a malformed [IPv6] host
+            parts = urlsplit("")
+        names = set(re.findall(r"\{([^{}]*)\}", self.map_tiles))
+        template = parts.scheme in {"http", "https"} and parts.netloc and {"z", "x", "y"} <= names
+        if not template:
+            raise SettingsError(
+                f"MUTUALS_MAP_TILES={self.map_tiles!r} is not a tile URL template; "
+                f"set it to one with {{z}}, {{x}} and {{y}}, e.g. {TILE_EXAMPLE}"
+            )
+        if unknown := names - TILE_PLACEHOLDERS:
+            raise SettingsError(
+                f"MUTUALS_MAP_TILES has {{{sorted(unknown)[0]}}}: only {{z}}, {{x}}, {{y}}, "
+                "{s} and {r} are filled in"
+            )
+        if not self.map_attribution.strip():
+            raise SettingsError(
+                "MUTUALS_MAP_ATTRIBUTION is missing: tile servers ask that their map says whose "
+                "it is, e.g. MUTUALS_MAP_ATTRIBUTION='© OpenStreetMap contributors'"
+            )
 
 
 def load_settings(
@@ -239,5 +280,7 @@ def load_settings(
         log_format=values.get("MUTUALS_LOG_FORMAT", "text").strip().lower(),
         retention_days=_number(values, "MUTUALS_RETENTION_DAYS", 7.0),
         forwarded_allow_ips=values.get("MUTUALS_FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1",
+        map_tiles=values.get("MUTUALS_MAP_TILES", "").strip(),
+        map_attribution=values.get("MUTUALS_MAP_ATTRIBUTION", "").strip(),
     )
     return settings.validate()

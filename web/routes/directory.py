@@ -2,9 +2,11 @@
 language (``?near=LAT,LON&km=N&topic=TAG&language=CODE``, as ``mutuals directory``).
 
 ``/directory`` is the page: the filters, a drawing of the points (an inline SVG made
-here, so nothing depends on an outside map service) and the list. ``/directory.json`` is
-every entry; ``/directory.geojson`` those with coordinates, as a GeoJSON (RFC 7946)
-``FeatureCollection``.
+here, so nothing depends on an outside map service) and the list. With a tile server set
+(``MUTUALS_MAP_TILES``) it also loads Leaflet, served from our own ``/static/leaflet/``,
+and ``/static/directory-map.js``, which replaces the drawing with a map of the same
+points. ``/directory.json`` is every entry; ``/directory.geojson`` those with
+coordinates, as a GeoJSON (RFC 7946) ``FeatureCollection``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from documents.errors import UserError
 from sharing.directory import directory
 from web.negotiation import error_response, json_bytes
 from web.pages import cached_page, render_page
-from web.state import app_context
+from web.state import app_context, app_settings
 
 WIDTH, HEIGHT = 640, 400
 """The drawing's size in its own units (it scales to the page's width)."""
@@ -59,10 +61,13 @@ async def directory_page(request: Request) -> Response:
             page_url=page_url,
         )  # fmt: skip
     entries = await _entries(request, filters)
+    settings = app_settings(request)
     return render_page(
         request,
         "directory.html",
         error=None,
+        tiles=settings.map_tiles,
+        attribution=settings.map_attribution,
         entries=entries,
         dots=drawing(entries, WIDTH, HEIGHT),
         width=WIDTH,
