@@ -28,6 +28,10 @@ OUTREACH_EVERY = 10.0
 """Seconds between two looks for networks due a read (``networks.outreach``)."""
 
 
+BLOCKLISTS_EVERY = 60.0
+"""Seconds between two looks for subscribed blocklists due a read (``moderation.subscriptions``)."""
+
+
 @dataclass(frozen=True)
 class PostingLimits:
     """Abuse limits on members posting through a group (see ``forum.policy``)."""
@@ -67,6 +71,8 @@ class Context:
     """How long finished queue rows are kept, and this process's pruning schedule."""
     outreach: Pacer = field(default_factory=lambda: Pacer(OUTREACH_EVERY))
     """When this process last looked for networks whose members the directory should read."""
+    blocklists: Pacer = field(default_factory=lambda: Pacer(BLOCKLISTS_EVERY))
+    """When this process last looked for subscribed blocklists due a read."""
     _keys: dict[str, PrivateKey] = field(default_factory=dict)
 
     @property

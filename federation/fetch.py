@@ -1,4 +1,5 @@
-"""Fetching ActivityStreams/JRD documents and posting activities, within ``FetchPolicy``.
+"""Fetching ActivityStreams/JRD documents (and plain files: `fetch_body`) and posting
+activities, within ``FetchPolicy``.
 
 Every request goes through the client from ``federation.safe_client.build_client``,
 which checks the address connected to. Here the rest is enforced: allowed schemes
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -42,6 +43,7 @@ JRD_ACCEPT = "application/jrd+json, application/json"
 AP_CONTENT_TYPE = "application/activity+json"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _POST_RESPONSE_BYTES = 64 * 1024
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,14 @@ class FetchedDocument:
     final_url: str
     data: dict[str, Any]
     headers: httpx.Headers
+
+
+@dataclass(frozen=True)
+class FetchedBody:
+    """A plain body (any content type) fetched from ``final_url``, at most the cap asked."""
+
+    final_url: str
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -92,10 +102,41 @@ async def fetch_document(
     ``kind="activity"`` requires an ActivityStreams content type and an ``id`` equal to
     the final URL; ``kind="jrd"`` accepts ``application/jrd+json`` or ``application/json``.
     """
+
+    async def read(response: httpx.Response) -> FetchedDocument:
+        return await _document(response, policy, kind)
+
+    return await _fetch(client, url, policy, accept, auth, read)
+
+
+async def fetch_body(
+    client: httpx.AsyncClient, url: str, *, policy: FetchPolicy, accept: str, max_bytes: int
+) -> FetchedBody:
+    """GET any document (a CSV file, say) of at most ``max_bytes``, unsigned, redirects
+    followed as for `fetch_document`; a status other than 200 is a ``BadStatus``."""
+
+    async def read(response: httpx.Response) -> FetchedBody:
+        final_url = _without_fragment(response.url)
+        if response.status_code != 200:
+            raise BadStatus(response.status_code, url=final_url)
+        body = await _read_capped(response, max_bytes)
+        return FetchedBody(final_url, body)
+
+    return await _fetch(client, url, policy, accept, None, read)
+
+
+async def _fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    policy: FetchPolicy,
+    accept: str,
+    auth: httpx.Auth | None,
+    read: Callable[[httpx.Response], Awaitable[T]],
+) -> T:
     target = check_url(url, policy)
     try:
         async with asyncio.timeout(policy.total_timeout):
-            return await _follow(client, target, policy, accept, auth, kind)
+            return await _follow(client, target, policy, accept, auth, read)
     except TimeoutError as exc:
         reason = f"no complete answer within {policy.total_timeout:g} s"
         raise FetchTimeout(reason, url=url) from exc
@@ -133,8 +174,8 @@ async def _follow(
     policy: FetchPolicy,
     accept: str,
     auth: httpx.Auth | None,
-    kind: Literal["activity", "jrd"],
-) -> FetchedDocument:
+    read: Callable[[httpx.Response], Awaitable[T]],
+) -> T:
     seen = {_without_fragment(target)}
     for _ in range(policy.max_redirects + 1):
         with _transport_errors(str(target)):
@@ -142,7 +183,7 @@ async def _follow(
             response = await client.send(request, auth=auth, stream=True)
             try:
                 if response.status_code not in _REDIRECTS:
-                    return await _document(response, policy, kind)
+                    return await read(response)
                 target = _next_hop(response, policy, seen)
             finally:
                 await response.aclose()

@@ -1,4 +1,4 @@
-"""Tables of moderation: account blocks per group, domain rules, and reports."""
+"""Tables of moderation: account blocks per group, domain rules, shared blocklists, reports."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class DomainBlock(Base):
 
     ``suspend``: nothing from it is accepted and nothing is sent to it. Otherwise the
     domain is limited: ``silence`` keeps its content out of anything public, and
-    ``reject_media`` stops its media from being fetched or stored.
+    ``reject_media`` stops its media from being fetched or stored. Its reason, whether
+    it is published and where it came from are in its `DomainRuleNote`, if any.
     """
 
     __tablename__ = "domain_blocks"
@@ -44,6 +45,61 @@ class DomainBlock(Base):
     silence: Mapped[bool] = mapped_column(Boolean, default=False)
     reject_media: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DomainRuleNote(Base):
+    """What else is known of the `DomainBlock` of the same ``domain``; none: a private
+    rule made here, without a reason.
+
+    A table of its own (keyed by domain, not a foreign key) because ``domain_blocks`` is
+    made on another branch of the migrations than the one that added this (0017).
+    ``source`` is None for a rule made here; else the URL of the subscribed blocklist
+    that brought the rule (``moderation.subscriptions``), which rewrites it at each read.
+    """
+
+    __tablename__ = "domain_rule_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Published at ``/blocklist.json`` and ``/blocklist.csv`` (with its reason)."""
+    source: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+
+
+class BlocklistSubscription(Base):
+    """An ally's published blocklist this instance follows (``mutuals domain subscribe``).
+
+    ``read_at`` is the last read, good or refused; ``error`` why the last one was
+    refused (None when it was good); ``good_at`` when the copy in force was read.
+    """
+
+    __tablename__ = "blocklist_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    limit_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    good_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class BlocklistEntry(Base):
+    """One rule of the last good copy of a subscribed blocklist, as the list says it."""
+
+    __tablename__ = "blocklist_entries"
+    __table_args__ = (UniqueConstraint("subscription_id", "domain"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("blocklist_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    domain: Mapped[str] = mapped_column(String(255), index=True)
+    suspend: Mapped[bool] = mapped_column(Boolean, default=True)
+    silence: Mapped[bool] = mapped_column(Boolean, default=False)
+    reject_media: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class DomainAllow(Base):

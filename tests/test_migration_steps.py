@@ -46,6 +46,7 @@ STEPS = (
     ("0014", {"0002_moderation", "0007", "0014"}),
     ("0015", {"0002_moderation", "0007", "0015"}),
     ("0016", {"0002_moderation", "0007", "0016"}),
+    ("0017", {"0002_moderation", "0007", "0017"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"

@@ -17,6 +17,7 @@ from web.routes import (
     actors,
     admin,
     authorize,
+    blocklist,
     calendars,
     collections,
     directory,
@@ -56,6 +57,7 @@ def create_app(
     routes = [
         *health.routes,
         *discovery.routes,
+        *blocklist.routes,
         *actors.routes,
         *inbox.routes,
         *objects.routes,

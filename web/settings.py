@@ -160,6 +160,9 @@ class Settings:
     no map library, the directory draws its points itself."""
     map_attribution: str = ""
     """Plain text the map shows for its tiles, as their server asks (``© OpenStreetMap …``)."""
+    blocklist_public: bool = False
+    """Publish every domain rule made here that has a reason at ``/blocklist.json`` and
+    ``/blocklist.csv``, not only those blocked with ``--public``."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -282,5 +285,6 @@ def load_settings(
         forwarded_allow_ips=values.get("MUTUALS_FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1",
         map_tiles=values.get("MUTUALS_MAP_TILES", "").strip(),
         map_attribution=values.get("MUTUALS_MAP_ATTRIBUTION", "").strip(),
+        blocklist_public=_flag(values.get("MUTUALS_BLOCKLIST_PUBLIC")),
     )
     return settings.validate()

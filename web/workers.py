@@ -2,8 +2,9 @@
 
 Three queues: inbox items, fan-out jobs and deliveries (``outbox.loop``
 keeps its own pipeline full), plus the periodic sharing step, the pruning of
-finished queue rows (`prune_once`, at most every few minutes) and the reading of
-networks' members for the directory (``networks.outreach``, every few seconds). On stop (SIGTERM, or
+finished queue rows (`prune_once`, at most every few minutes), the reading of
+networks' members for the directory (``networks.outreach``, every few seconds) and of
+subscribed blocklists (``moderation.subscriptions``, every minute). On stop (SIGTERM, or
 the web app shutting down) each loop finishes what it holds within `GRACE` seconds;
 anything still running then is cancelled and its rows given back, so a restarted
 worker resumes them at once.
@@ -24,6 +25,7 @@ from actors.instance import Context
 from inbox import worker as inbox_worker
 from inbox.models import InboxItem
 from inbox.retention import prune_received
+from moderation.subscriptions import blocklists_once
 from networks.outreach import outreach_once
 from outbox import delivery, fanout
 from outbox.loop import serve as serve_deliveries
@@ -92,9 +94,14 @@ def worker_steps() -> list[Step]:
 
     ``sharing_step`` is periodic rather than a queue: offers expiring, poll tallies, events.
     Each records its loop's heartbeat, as the running loops do; the paced steps that
-    have no heartbeat (`prune_once`, ``outreach_once``) come last.
+    have no heartbeat (`prune_once`, ``outreach_once``, ``blocklists_once``) come last.
     """
-    return [*(beating(name, step) for name, step in RUN_ONCE.items()), prune_once, outreach_once]
+    return [
+        *(beating(name, step) for name, step in RUN_ONCE.items()),
+        prune_once,
+        outreach_once,
+        blocklists_once,
+    ]
 
 
 async def run_loop(
@@ -150,7 +157,7 @@ async def running_workers(
         for name, step in RUN_ONCE.items()
         if name != DELIVERY
     ]
-    loops += [(prune_once, None), (outreach_once, None)]
+    loops += [(prune_once, None), (outreach_once, None), (blocklists_once, None)]
     tasks = [
         asyncio.create_task(_stoppable(ctx, step, stop, grace, wakeups, table))
         for step, table in loops

@@ -16,6 +16,7 @@ from moderation.domains import (
     block_domain,
     disallow_domain,
     domain_rules,
+    rule_notes,
     unblock_domain,
 )
 from moderation.reports import group_reports, report_account
@@ -28,6 +29,7 @@ from web.commands.base import (
     instance_action,
     print_lines,
 )
+from web.commands.blocklists import register_lists
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -70,9 +72,16 @@ async def blocks(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def domain_block(args: argparse.Namespace, settings: Settings) -> int:
-    """Suspend a domain, or limit it with ``--silence`` / ``--reject-media``."""
+    """Suspend a domain, or limit it with ``--silence`` / ``--reject-media``; ``--reason``
+    says why, ``--public`` publishes it (with its reason) at ``/blocklist.json``."""
     rule = await instance_action(
-        settings, block_domain, args.domain, silence=args.silence, reject_media=args.reject_media
+        settings,
+        block_domain,
+        args.domain,
+        silence=args.silence,
+        reject_media=args.reject_media,
+        reason=args.reason,
+        public=args.public,
     )
     if rule.suspend:
         print(f"blocked {rule.domain} and its subdomains: nothing is received from or sent to it")
@@ -131,13 +140,22 @@ async def domain_list(args: argparse.Namespace, settings: Settings) -> int:
     """Show the domain rules and the federation mode."""
     async with open_context(settings) as ctx, ctx.sessions() as session:
         rules, allowed = await domain_rules(session)
+        notes = await rule_notes(session)
     print(f"federation: {settings.federation}")
     for rule in rules:
         kind = "blocked" if rule.suspend else "limited"
         extra = [
             n for n, on in (("silence", rule.silence), ("reject-media", rule.reject_media)) if on
         ]
-        print(f"{kind}\t{rule.domain}" + (f"\t{','.join(extra)}" if extra else ""))
+        shown = [kind, rule.domain, ",".join(extra)] if extra else [kind, rule.domain]
+        note = notes.get(rule.domain)
+        if note is not None and note.source:
+            shown.append(f"from {note.source}")
+        elif note is not None and note.public:
+            shown.append("public")
+        if note is not None and note.reason:
+            shown.append(repr(note.reason))
+        print("\t".join(shown))
     for domain in allowed:
         print(f"allowed\t{domain}")
     return 0
@@ -185,7 +203,9 @@ def _account_command(commands: Any, name: str, handler: Handler, text: str) -> N
 
 
 def _register_domain(commands: Any) -> None:
-    domain = commands.add_parser("domain", help="instance-wide domain blocks and allowlist")
+    domain = commands.add_parser(
+        "domain", help="instance-wide domain blocks, allowlist and shared blocklists"
+    )
     sub = domain.add_subparsers(dest="domain_command", required=True, metavar="ACTION")
     block_parser = add_command(sub, "block", domain_block, "block a domain and its subdomains")
     block_parser.add_argument("domain")
@@ -195,6 +215,10 @@ def _register_domain(commands: Any) -> None:
     block_parser.add_argument(
         "--reject-media", action="store_true", help="limit instead: never fetch its media"
     )
+    block_parser.add_argument("--reason", help="why, shown where the rule is published")
+    block_parser.add_argument(
+        "--public", action="store_true", help="publish it, with its reason, at /blocklist.json"
+    )
     for name, handler, text in (
         ("unblock", domain_unblock, "remove a domain block"),
         ("allow", domain_allow, "allow a domain (allowlist mode)"),
@@ -202,6 +226,7 @@ def _register_domain(commands: Any) -> None:
     ):
         add_command(sub, name, handler, text).add_argument("domain")
     add_command(sub, "list", domain_list, "show domain rules and the federation mode")
+    register_lists(sub)
 
 
 def register(commands: Any) -> None:
