@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from actors.keys import generate_key_pair, load_private_key
 from actors.models import Group, InstanceKey
 from actors.urls import Urls
+from federation.delivery_client import DeliveryClient
 from federation.failure_memory import FailureMemory
 from federation.httpsig import PrivateKey, SchemeMemory
 from federation.safe_client import FetchPolicy
@@ -53,6 +54,9 @@ class Context:
     host: str
     sessions: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
+    """Fetches (documents, keys, WebFinger) through ``federation.safe_client``."""
+    delivery: DeliveryClient
+    """Deliveries: signed POSTs to inboxes (``federation.delivery_client``)."""
     policy: FetchPolicy
     schemes: SchemeMemory
     dev: bool

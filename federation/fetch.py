@@ -1,5 +1,5 @@
-"""Fetching ActivityStreams/JRD documents (and plain files: `fetch_body`) and posting
-activities, within ``FetchPolicy``.
+"""Fetching ActivityStreams/JRD documents (and plain files: `fetch_body`) within
+``FetchPolicy``; posting activities is ``federation.delivery_client``'s.
 
 Every request goes through the client from ``federation.safe_client.build_client``,
 which checks the address connected to. Here the rest is enforced: allowed schemes
@@ -42,7 +42,6 @@ JRD_ACCEPT = "application/jrd+json, application/json"
 # What Mastodon sends; every server we know accepts it for inbox POSTs.
 AP_CONTENT_TYPE = "application/activity+json"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_POST_RESPONSE_BYTES = 64 * 1024
 T = TypeVar("T")
 
 
@@ -60,15 +59,6 @@ class FetchedBody:
     """A plain body (any content type) fetched from ``final_url``, at most the cap asked."""
 
     final_url: str
-    body: bytes
-
-
-@dataclass(frozen=True)
-class PostResult:
-    """The answer to a POST: status, headers and at most the first 64 KiB of the body."""
-
-    status_code: int
-    headers: httpx.Headers
     body: bytes
 
 
@@ -140,32 +130,6 @@ async def _fetch(
     except TimeoutError as exc:
         reason = f"no complete answer within {policy.total_timeout:g} s"
         raise FetchTimeout(reason, url=url) from exc
-
-
-async def post_activity(
-    client: httpx.AsyncClient,
-    url: str,
-    body: bytes,
-    *,
-    auth: httpx.Auth | None,
-    policy: FetchPolicy,
-    content_type: str = AP_CONTENT_TYPE,
-) -> PostResult:
-    """POST ``body`` to an inbox; any status is returned (redirects are not followed)."""
-    target = check_url(url, policy)
-    headers = {"Content-Type": content_type, "Accept": AP_ACCEPT}
-    try:
-        async with asyncio.timeout(policy.total_timeout):
-            with _transport_errors(url):
-                request = client.build_request("POST", target, content=body, headers=headers)
-                response = await client.send(request, auth=auth, stream=True)
-                try:
-                    head = await _read_head(response, min(_POST_RESPONSE_BYTES, policy.max_bytes))
-                finally:
-                    await response.aclose()
-    except TimeoutError as exc:
-        raise FetchTimeout(f"no answer within {policy.total_timeout:g} s", url=url) from exc
-    return PostResult(status_code=response.status_code, headers=response.headers, body=head)
 
 
 async def _follow(
@@ -261,15 +225,6 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
         if len(body) > limit:
             raise TooLarge(f"body exceeds {limit} bytes", url=str(response.url))
     return bytes(body)
-
-
-async def _read_head(response: httpx.Response, limit: int) -> bytes:
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) >= limit:
-            break
-    return bytes(body[:limit])
 
 
 def _without_fragment(url: httpx.URL) -> str:

@@ -35,6 +35,35 @@ async def system_resolver(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
+async def checked_addresses(
+    host: str, port: int, resolve: Resolver, allow_private: bool
+) -> Sequence[IPAddress]:
+    """The addresses of ``host`` (itself, when it is an IP literal), every one checked.
+
+    Raises ``ForbiddenAddress`` when any is not public (unless ``allow_private``), and
+    the resolver's ``OSError`` when the name does not resolve. Also used by the delivery
+    client's resolver (``federation.delivery_client``).
+    """
+    literal = parse_ip(host)
+    addresses: Sequence[IPAddress] = [literal] if literal is not None else await resolve(host, port)
+    refuse_forbidden(host, addresses, allow_private)
+    return addresses
+
+
+def refuse_forbidden(host: str, addresses: Sequence[IPAddress], allow_private: bool) -> None:
+    """Raise ``ForbiddenAddress`` when any of ``host``'s ``addresses`` is not public.
+
+    All or nothing: a name with one private address among public ones is refused,
+    whichever address the connection would have used.
+    """
+    if allow_private:
+        return
+    for ip in addresses:
+        why = forbidden_reason(ip)
+        if why is not None:
+            raise ForbiddenAddress(f"{host} is {ip}, {why}; refusing to connect")
+
+
 class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
     """An httpcore backend that connects only to public addresses, checked when connecting."""
 
@@ -74,21 +103,10 @@ class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectTimeout(f"connecting to {host} timed out") from exc
 
     async def _addresses(self, host: str, port: int) -> Sequence[IPAddress]:
-        literal = parse_ip(host)
-        if literal is not None:
-            addresses: Sequence[IPAddress] = [literal]
-        else:
-            try:
-                addresses = await self._resolve(host, port)
-            except OSError as exc:
-                raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        # All or nothing: a name with one private address among public ones is refused,
-        # whichever address the connection would have used.
-        for ip in addresses:
-            why = forbidden_reason(ip)
-            if why is not None and not self._allow_private:
-                raise ForbiddenAddress(f"{host} is {ip}, {why}; refusing to connect")
-        return addresses
+        try:
+            return await checked_addresses(host, port, self._resolve, self._allow_private)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
 
     async def connect_unix_socket(
         self,

@@ -31,7 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Follower, Group, RemoteActor
-from federation.fetch import post_activity
 from federation.fetch_errors import (
     ConnectFailed,
     FetchError,
@@ -39,7 +38,7 @@ from federation.fetch_errors import (
     ForbiddenAddress,
     UnsupportedURL,
 )
-from federation.httpsig import HttpSignatureAuth, PrivateKey
+from federation.httpsig import PrivateKey
 from outbox import breaker
 from outbox.claims import claim
 from outbox.models import Activity, Delivery
@@ -125,9 +124,10 @@ async def prepare(ctx: Context, lease: queue.Lease) -> tuple[list[Job], dict[int
 
 async def send(ctx: Context, job: Job) -> Outcome:
     """POST one job, signed (double-knock on 401), and say how it went."""
-    auth = HttpSignatureAuth(job.key_id, job.key, ctx.schemes)
     try:
-        result = await post_activity(ctx.http, job.inbox, job.body, auth=auth, policy=ctx.policy)
+        result = await ctx.delivery.post(
+            job.inbox, job.body, key_id=job.key_id, private_key=job.key
+        )
     except (UnsupportedURL, ForbiddenAddress) as exc:
         return Outcome("final", error=str(exc))
     except (FetchTimeout, ConnectFailed) as exc:  # hanging, refused, DNS failures
@@ -136,7 +136,7 @@ async def send(ctx: Context, job: Job) -> Outcome:
         return Outcome("retry", error=str(exc))
     kind = classify(result.status_code)
     error = None if kind == "delivered" else f"HTTP {result.status_code}"
-    retry_after = parse_retry_after(result.headers.get("Retry-After"), utcnow())
+    retry_after = parse_retry_after(result.retry_after, utcnow())
     return Outcome(kind, result.status_code, error, retry_after)
 
 

@@ -11,6 +11,7 @@ import httpx
 
 from actors.instance import Context, PostingLimits, instance_key_pair
 from actors.urls import Urls
+from federation.delivery_client import DeliveryClient
 from federation.failure_memory import FailureMemory
 from federation.httpsig import SchemeMemory
 from federation.safe_client import FetchPolicy, build_client
@@ -35,10 +36,16 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
 async def open_context(
     settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> AsyncIterator[Context]:
-    """Open the database and HTTP client for an instance; close them on exit."""
+    """Open the database and HTTP clients for an instance; close them on exit.
+
+    ``transport`` (tests) replaces the fetching client's network; deliveries always go
+    out over the network (tests deliver to real servers on loopback).
+    """
     engine = make_engine(settings.database_url)
     policy = fetch_policy(settings)
     http = build_client(policy, transport=transport)
+    schemes = SchemeMemory()
+    delivery = DeliveryClient(policy, schemes)
     sessions = make_sessionmaker(engine)
     try:
         async with sessions() as session:
@@ -48,8 +55,9 @@ async def open_context(
             host=settings.host,
             sessions=sessions,
             http=http,
+            delivery=delivery,
             policy=policy,
-            schemes=SchemeMemory(),
+            schemes=schemes,
             dev=settings.dev,
             instance_private_pem=private_pem,
             instance_public_pem=public_pem,
@@ -62,4 +70,5 @@ async def open_context(
     finally:
         await InboxWriter.close(sessions)
         await http.aclose()
+        await delivery.aclose()
         await engine.dispose()

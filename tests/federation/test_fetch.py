@@ -1,4 +1,5 @@
-"""fetch_document, post_activity and FailureMemory: the rules on top of the safe client."""
+"""fetch_document and FailureMemory: the rules on top of the safe client (posting:
+test_delivery_client)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from loopback_http import LoopbackServer, Reply
 
 from federation.failure_memory import FailureMemory
-from federation.fetch import AP_ACCEPT, JRD_ACCEPT, fetch_document, post_activity
+from federation.fetch import AP_ACCEPT, JRD_ACCEPT, fetch_document
 from federation.fetch_errors import (
     BadContentType,
     BadStatus,
@@ -326,8 +327,6 @@ async def test_unsupported_urls_refused_before_io(url: str) -> None:
     async with no_io_client(STRICT) as client:
         with pytest.raises(UnsupportedURL):
             await fetch_document(client, url, policy=STRICT)
-        with pytest.raises(UnsupportedURL):
-            await post_activity(client, url, b"{}", auth=None, policy=STRICT)
 
 
 async def test_https_redirect_to_http_refused_without_allow_http() -> None:
@@ -354,67 +353,6 @@ async def test_every_failure_is_a_fetch_error(client: httpx.AsyncClient) -> None
     async with build_client(STRICT) as strict:
         with pytest.raises(FetchError):
             await fetch_document(strict, "https://127.0.0.1:1/x", policy=STRICT)
-
-
-# --- post_activity ---------------------------------------------------------------------
-
-
-async def test_post_delivers_body_with_auth(
-    server: LoopbackServer, client: httpx.AsyncClient
-) -> None:
-    class Stamp(httpx.Auth):
-        requires_request_body = True
-
-        def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
-            request.headers["Signature"] = f"len={len(request.content)}"
-            yield request
-
-    server.routes["/inbox"] = Reply(202, b"", None)
-    result = await post_activity(
-        client, server.url("/inbox"), b'{"type":"Follow"}', auth=Stamp(), policy=DEV
-    )
-    assert result.status_code == 202
-    received = server.received[0]
-    assert (received.method, received.body) == ("POST", b'{"type":"Follow"}')
-    assert received.headers["content-type"] == "application/activity+json"
-    assert received.headers["signature"] == "len=17"
-
-
-async def test_post_does_not_follow_redirects(
-    server: LoopbackServer, client: httpx.AsyncClient
-) -> None:
-    server.routes["/inbox"] = Reply(307, headers={"Location": "/elsewhere"})
-    result = await post_activity(client, server.url("/inbox"), b"{}", auth=None, policy=DEV)
-    assert result.status_code == 307
-    assert [r.target for r in server.received] == ["/inbox"]
-
-
-async def test_post_reads_only_the_head_of_a_huge_answer(
-    server: LoopbackServer, client: httpx.AsyncClient
-) -> None:
-    # A body that never ends: only its head is read, then the connection is dropped.
-    server.routes["/inbox"] = Reply(400, TWO_MB, "text/plain", content_length=False, hang=True)
-    policy = FetchPolicy(user_agent="t", allow_http=True, allow_private=True, total_timeout=3)
-    started = time.monotonic()
-    result = await post_activity(client, server.url("/inbox"), b"{}", auth=None, policy=policy)
-    assert time.monotonic() - started < 1
-    assert result.status_code == 400
-    assert len(result.body) == 64 * 1024
-
-
-async def test_post_has_a_total_deadline(server: LoopbackServer, client: httpx.AsyncClient) -> None:
-    server.routes["/inbox"] = Reply(202, b"x" * 100, drip=0.1)
-    policy = FetchPolicy(user_agent="t", allow_http=True, allow_private=True, total_timeout=0.3)
-    with pytest.raises(FetchTimeout):
-        await post_activity(client, server.url("/inbox"), b"{}", auth=None, policy=policy)
-
-
-async def test_post_to_a_private_address_refused(server: LoopbackServer) -> None:
-    policy = FetchPolicy(user_agent="t", allow_http=True)
-    async with build_client(policy) as strict:
-        with pytest.raises(ForbiddenAddress):
-            await post_activity(strict, server.url("/inbox"), b"{}", auth=None, policy=policy)
-    assert server.received == []
 
 
 # --- FailureMemory ---------------------------------------------------------------------
