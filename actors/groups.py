@@ -15,7 +15,7 @@ from documents.errors import UserError
 from documents.whereabouts import language_codes, parse_coordinates, place_name, topic_keys
 from federation.content import clean_name
 from federation.markdown import render_markdown
-from store.db import utcnow
+from store.db import database_key, utcnow
 
 NAME_RE = re.compile(r"[a-z0-9_]{1,30}")
 MAX_FIELDS = 8
@@ -46,6 +46,24 @@ async def find_group_by_uid(session: AsyncSession, uid: str) -> Group | None:
     """The group whose URLs use this uid, or None."""
     result = await session.execute(select(Group).where(Group.uid == uid))
     return result.scalar_one_or_none()
+
+
+_GROUP_IDS: dict[tuple[str, str], int] = {}
+"""(database, uid) → id of the local groups looked up so far. Safe to keep: a group keeps
+its uid and id for good (groups are never deleted)."""
+MAX_REMEMBERED = 100_000
+
+
+async def group_id_by_uid(session: AsyncSession, uid: str) -> int | None:
+    """The id of the group whose URLs use ``uid``, or None; remembered once found, as
+    the inbox asks on every POST to a group's inbox."""
+    key = (database_key(session), uid)
+    if (known := _GROUP_IDS.get(key)) is not None:
+        return known
+    found = await session.scalar(select(Group.id).where(Group.uid == uid))
+    if found is not None and len(_GROUP_IDS) < MAX_REMEMBERED:
+        _GROUP_IDS[key] = found
+    return found
 
 
 async def get_group(session: AsyncSession, name: str) -> Group:

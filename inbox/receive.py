@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.groups import find_group_by_uid
+from actors.groups import group_id_by_uid
 from actors.instance import Context
 from actors.verification import verify_signed_request
 from federation.httpsig import SignatureError, signature_key_id
@@ -145,10 +145,9 @@ async def _verify(
         return Answer(403, reason)
     group_id: int | None = None
     if group_uid is not None:
-        group = await find_group_by_uid(session, group_uid)
-        if group is None:
+        group_id = await group_id_by_uid(session, group_uid)
+        if group_id is None:
             return Answer(404, "no such group")
-        group_id = group.id
     try:
         signer = await verify_signed_request(
             ctx,

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from actors.keycache import KeyCache
 from actors.keys import generate_key_pair
@@ -153,3 +153,27 @@ async def test_expired_rules_are_served_while_one_request_reloads_them(
         reloaded = await reloading
         assert reloaded is not loaded
         assert await RuleCache.get(second) is reloaded
+
+
+async def test_a_groups_inbox_asks_the_database_for_its_group_once(
+    instance: Instance, peer: Peer
+) -> None:
+    await add_group(instance, "demo")
+    engine = instance.ctx.sessions.kw["bind"].sync_engine
+    asked: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM groups" in statement:
+            asked.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert await follow(peer, instance) == 202
+        first = len(asked)
+        assert await follow(peer, instance) == 202
+        assert await follow(peer, instance) == 202
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    # Its uid found once; then the group's id is known (a group keeps both for good)
+    assert first >= 1 and len(asked) == first
+    assert await count_items(instance) == 3
