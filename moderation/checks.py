@@ -46,6 +46,12 @@ async def is_blocked(session: AsyncSession, group_id: int, actor_id: str) -> boo
     return found.first() is not None
 
 
+async def blocks_account(session: AsyncSession, group_id: int, actor_id: str) -> bool:
+    """True when the group blocks the account ``actor_id``, read from `current_rules`
+    (cached per process, as every other refusal), not queried each time."""
+    return (group_id, actor_id) in (await current_rules(session)).blocks
+
+
 async def domain_rule(session: AsyncSession, host: str) -> DomainBlock | None:
     """The most specific domain block covering ``host`` (its own, else a parent's)."""
     candidates = parent_domains(normalize_domain(host))

@@ -18,7 +18,7 @@ from follows.actions import accept_follower
 from inbox.models import InboxItem
 from inbox.registry import handles, signed_by_actor
 from inbox.shape import object_id
-from moderation.checks import is_blocked
+from moderation.checks import blocks_account
 from networks.membership import is_follow_back, on_follow
 
 log = logging.getLogger("mutuals.inbox")
@@ -44,7 +44,7 @@ async def follow(
     if group is None:
         log.info("Follow %s is not for one of our groups", activity["id"])
         return
-    if await is_blocked(session, group.id, actor):
+    if await blocks_account(session, group.id, actor):
         # The shared inbox takes activities for every group; this one blocks the actor.
         # Ignored without an answer, as after the Block we sent it.
         log.info("Follow %s: %s blocks %s", activity["id"], group.name, actor)
@@ -66,7 +66,10 @@ async def follow(
     else:
         follower.follow_ap_id = activity["id"]
     await session.flush()
-    follow_back = await is_follow_back(session, group, follower, activity)
+    # Only a group that approves by hand, or a network, treats a follow-back apart.
+    follow_back = (group.manual_approval or group.is_network) and await is_follow_back(
+        session, group, follower, activity
+    )
     if follower.accepted or not group.manual_approval or follow_back:
         await accept_follower(session, ctx, group, follower)
     if group.is_network and not follow_back:
