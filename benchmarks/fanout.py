@@ -19,6 +19,7 @@ import contextlib
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,10 +115,20 @@ async def populate(database_url: str, plan: Plan) -> Key:
 
 
 class Sink:
-    """Every host of ``plan`` on loopback: records arrival times, samples signatures."""
+    """Every host of ``plan`` on loopback: records arrival times, samples signatures.
 
-    def __init__(self, plan: Plan, public_pem: str) -> None:
+    ``documents`` (host, path) → bytes, when given, answers GETs (actor documents for
+    the follows benchmark); anything it does not know is a 404.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        public_pem: str,
+        documents: Callable[[int, str], bytes | None] | None = None,
+    ) -> None:
         self.plan = plan
+        self.documents = documents
         self.key = load_public_key(public_pem)
         self.arrived: dict[tuple[int, str], float] = {}
         self.duplicates = 0
@@ -159,7 +170,9 @@ class Sink:
         headers = dict(line.split(": ", 1) for line in lines)
         headers = {name.lower(): value for name, value in headers.items()}
         body = await reader.readexactly(int(headers.get("content-length", "0")))
-        path = request_line.split(" ")[1]
+        method, path = request_line.split(" ")[:2]
+        if method == "GET":
+            return self._document(host, path, writer)
         kind = self.plan.faults.get(host)
         if kind == "hang":
             await self.release.wait()
@@ -173,6 +186,17 @@ class Sink:
         if len(self.arrived) % 10 == 0:
             self._check(f"{self.plan.origin(host)}{path}", headers, body)
         writer.write(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+        return True
+
+    def _document(self, host: int, path: str, writer: Any) -> bool:
+        doc = self.documents(host, path) if self.documents else None
+        if doc is None:
+            writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            return True
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/activity+json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(doc), doc)
+        )
         return True
 
     def _check(self, url: str, headers: dict[str, str], body: bytes) -> None:

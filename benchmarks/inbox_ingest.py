@@ -79,24 +79,29 @@ def activity(actor: str, n: int) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def signed_post(port: int, body: bytes, key_id: str, key: Any) -> bytes:
-    """The raw bytes of a POST to /inbox, signed (draft-cavage, as Mastodon signs)."""
+def signed_post(port: int, body: bytes, key_id: str, key: Any, path: str = "/inbox") -> bytes:
+    """The raw bytes of a POST to ``path``, signed (draft-cavage, as Mastodon signs)."""
     host = f"127.0.0.1:{port}"
     headers = {"Host": host, "Content-Type": "application/activity+json"}
     headers |= sign_request(
-        "POST", f"http://{host}/inbox", headers, body, key_id=key_id, private_key=key
+        "POST", f"http://{host}{path}", headers, body, key_id=key_id, private_key=key
     )
     headers["Content-Length"] = str(len(body))
     head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-    return f"POST /inbox HTTP/1.1\r\n{head}\r\n".encode() + body
+    return f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + body
 
 
 def workload(
-    port: int, count: int, first: int, keys: list[Any], rng: random.Random, bad: set[bytes]
+    port: int,
+    count: int,
+    first: int,
+    keys: list[Any],
+    rng: random.Random,
+    bad: set[bytes],
+    path: str = "/inbox",
 ) -> list[bytes]:
-    """``count`` requests: fresh activities, 5 % repeats of earlier ones, 1 % bad signatures.
-
-    The badly signed ones are also added to ``bad``.
+    """``count`` requests to ``path``: fresh activities, 5 % repeats of earlier ones, 1 %
+    bad signatures. The badly signed ones are also added to ``bad``.
     """
     requests: list[bytes] = []
     for n in range(first, first + count):
@@ -104,9 +109,10 @@ def workload(
             requests.append(rng.choice(requests))
             continue
         i = rng.randrange(ACTORS)
-        request = signed_post(port, activity(actor_url(i), n), f"{actor_url(i)}#k", keys[i % KEYS])
+        key_id = f"{actor_url(i)}#k"
+        request = signed_post(port, activity(actor_url(i), n), key_id, keys[i % KEYS], path)
         if rng.random() < BAD:  # someone else's signature over the same headers
-            other = signed_post(port, activity(actor_url(i), -n), f"{actor_url(i)}#k", keys[0])
+            other = signed_post(port, activity(actor_url(i), -n), key_id, keys[0], path)
             request = _swap_signature(request, other)
             bad.add(request)
         requests.append(request)
@@ -150,8 +156,9 @@ async def stored_items(database_url: str) -> int:
     return int(count)
 
 
-def reference_app(port: int, pems: list[str]) -> Starlette:
-    """Only the digest and the signature, keys parsed beforehand (a process target)."""
+def reference_app(port: int, pems: list[str], paths: tuple[str, ...] = ("/inbox",)) -> Starlette:
+    """Only the digest and the signature, keys parsed beforehand, at each of ``paths``
+    (a process target)."""
     keys = {f"{actor_url(i)}#k": load_public_key(pems[i % KEYS]) for i in range(ACTORS)}
     base = f"http://127.0.0.1:{port}"
 
@@ -164,7 +171,7 @@ def reference_app(port: int, pems: list[str]) -> Starlette:
             return Response(status_code=401)
         return Response(status_code=202)
 
-    return Starlette(routes=[Route("/inbox", inbox, methods=["POST"])])
+    return Starlette(routes=[Route(path, inbox, methods=["POST"]) for path in paths])
 
 
 async def measured(server: Server, requests: list[bytes]) -> tuple[Result, float]:
