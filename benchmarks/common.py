@@ -42,6 +42,15 @@ def pin(cpu: int) -> None:
         os.sched_setaffinity(0, {cpu})
 
 
+def listening(port: int) -> bool:
+    """Whether something accepts connections on loopback ``port`` now."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
     with socket.socket() as sock:
@@ -137,14 +146,10 @@ class Server:
     def __enter__(self) -> Server:
         self._process.start()
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+        while time.monotonic() < deadline and self._process.is_alive():
+            if listening(self.port):
                 return self
-            except OSError:
-                if not self._process.is_alive():
-                    break
-                time.sleep(0.05)
+            time.sleep(0.05)
         self.__exit__()
         raise RuntimeError(f"server on port {self.port} did not start")
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ from benchmarks.common import (
     Server,
     closed_loop,
     free_port,
+    listening,
     open_loop,
     pin,
     row,
@@ -123,11 +123,9 @@ class Processes:
         self.worker = await self._start(worker, CLIENT_CPU)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            if listening(self.port):
                 return self
-            except OSError:
-                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.1)
         raise RuntimeError("mutuals serve did not start")
 
     async def _start(self, command: list[str], cpu: int) -> asyncio.subprocess.Process:

@@ -206,7 +206,9 @@ class Peer:
 
     # ------------------------------------------------------------------ the server side
 
-    def app(self) -> Starlette:
+    def app(self, inboxes: tuple[str, ...] = ()) -> Starlette:
+        """The server; ``inboxes`` are more paths whose POSTs are recorded as inboxes'."""
+
         async def actor_doc(request: Request) -> Response:
             self.fetched.append(request.url.path)
             found = self.actors.get(request.path_params["name"])
@@ -231,8 +233,10 @@ class Peer:
 
         return Starlette(
             routes=[
-                Route("/inbox", inbox, methods=["POST"]),
-                Route("/users/{name}/inbox", inbox, methods=["POST"]),
+                *(
+                    Route(path, inbox, methods=["POST"])
+                    for path in ("/inbox", "/users/{name}/inbox", *inboxes)
+                ),
                 Route("/users/{name}", actor_doc),
                 Route("/{path:path}", anything),
             ]
@@ -240,17 +244,21 @@ class Peer:
 
 
 @asynccontextmanager
-async def running_peer(host: str = "127.0.0.1") -> AsyncIterator[Peer]:
+async def running_peer(
+    host: str = "127.0.0.1", *, inboxes: tuple[str, ...] = ()
+) -> AsyncIterator[Peer]:
     """Serve a `Peer` on a free loopback port for the duration of the block.
 
     ``host`` names it in its ids: ``localhost`` gives a second, distinct domain on
-    the same loopback address (for domain rules and allowlist tests).
+    the same loopback address (for domain rules and allowlist tests). ``inboxes``: more
+    inbox paths, as other servers name them (``/u/{name}/inbox``…).
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     peer = Peer(base_url=f"http://{host}:{sock.getsockname()[1]}")
-    server = uvicorn.Server(uvicorn.Config(peer.app(), log_level="warning", lifespan="off"))
+    app = peer.app(inboxes)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():

@@ -4,17 +4,12 @@ documents those servers publish, each with its own inbox."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import uvicorn
-from starlette.routing import Route
-
-from tests.peer import AS_CONTEXT, Peer, PeerActor
+from tests.peer import AS_CONTEXT, Peer, PeerActor, running_peer
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
@@ -47,25 +42,8 @@ MOBILIZON_CONTEXT: list[Any] = [
 async def running_other_peer() -> AsyncIterator[Peer]:
     """A `Peer` on a loopback port that also takes POSTs at ``/u/NAME/inbox`` (Lemmy)
     and ``/@NAME/inbox`` (Mobilizon), recorded like its other inboxes."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    peer = Peer(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}")
-    app = peer.app()
-    inbox = next(r for r in app.routes if isinstance(r, Route) and r.path == "/inbox").endpoint
-    for path in ("/u/{name}/inbox", "/@{name}/inbox"):
-        app.router.routes.insert(0, Route(path, inbox, methods=["POST"]))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
+    async with running_peer(inboxes=("/u/{name}/inbox", "/@{name}/inbox")) as peer:
         yield peer
-    finally:
-        server.should_exit = True
-        await task
 
 
 def _moved(peer: Peer, name: str, path: str) -> PeerActor:
