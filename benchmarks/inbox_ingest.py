@@ -119,6 +119,20 @@ def workload(
     return requests
 
 
+def key_pairs() -> tuple[list[Any], list[str]]:
+    """`KEYS` new RSA keys, and their public PEMs."""
+    pairs = [rsa_key_pem() for _ in range(KEYS)]
+    return [key for key, _ in pairs], [pem for _, pem in pairs]
+
+
+def warmup_requests(port: int, keys: list[Any]) -> list[bytes]:
+    """One activity from each actor: its key is then cached (not measured)."""
+    return [
+        signed_post(port, activity(actor_url(i), WARMUP + i), f"{actor_url(i)}#k", keys[i % KEYS])
+        for i in range(ACTORS)
+    ]
+
+
 def _swap_signature(request: bytes, donor: bytes) -> bytes:
     def signature(raw: bytes) -> bytes:
         return next(line for line in raw.split(b"\r\n") if line.startswith(b"Signature: "))
@@ -194,13 +208,9 @@ async def main() -> None:
     pin(CLIENT_CPU)
     rng = random.Random(4)
     port = free_port()
-    pairs = [rsa_key_pem() for _ in range(KEYS)]
-    keys, pems = [k for k, _ in pairs], [p for _, p in pairs]
+    keys, pems = key_pairs()
     bad: set[bytes] = set()
-    warmup = [
-        signed_post(port, activity(actor_url(i), WARMUP + i), f"{actor_url(i)}#k", keys[i % KEYS])
-        for i in range(ACTORS)
-    ]
+    warmup = warmup_requests(port, keys)
     burst = workload(port, args.requests, 0, keys, rng, bad)
     paced = workload(port, int(RATE * args.seconds), args.requests, keys, rng, bad)
     unique = len(set(warmup + burst + paced) - bad)

@@ -38,10 +38,9 @@ from benchmarks.common import (
     closed_loop,
     free_port,
     pin,
-    rsa_key_pem,
 )
 from benchmarks.fanout import HOSTS, PER_HOST, SHARED_HOSTS, Plan, Sink, address
-from benchmarks.inbox_ingest import KEYS, signed_post
+from benchmarks.inbox_ingest import KEYS, key_pairs, signed_post
 from benchmarks.production_fanout import postgres_cpu
 from benchmarks.production_ingest import Processes
 from federation.httpsig import SignatureError, sign_request, signature_key_id, verify_request
@@ -239,8 +238,7 @@ async def main() -> None:
     args = parser.parse_args()
     pin(CLIENT_CPU)
     plan, port = Plan(free_port()), free_port()
-    pairs = [rsa_key_pem() for _ in range(KEYS)]
-    keys, pems = [k for k, _ in pairs], [p for _, p in pairs]
+    keys, pems = key_pairs()
     async with Database(args.postgres) as db:
         group, path, key = await make_group(db.url, f"http://127.0.0.1:{port}")
         requests = follows(plan, port, group, path, keys)

@@ -41,19 +41,14 @@ from benchmarks.common import (
     open_loop,
     pin,
     row,
-    rsa_key_pem,
 )
 from benchmarks.inbox_ingest import (
-    ACTORS,
-    KEYS,
     RATE,
-    WARMUP,
-    activity,
-    actor_url,
+    key_pairs,
     reference_app,
-    signed_post,
     statuses,
     store_actors,
+    warmup_requests,
     workload,
 )
 from benchmarks.production_fanout import MUTUALS, cpu_seconds, environment
@@ -200,16 +195,12 @@ async def main() -> None:
     pin(CLIENT_CPU)
     rng = random.Random(4)
     port = free_port()
-    pairs = [rsa_key_pem() for _ in range(KEYS)]
-    keys, pems = [k for k, _ in pairs], [p for _, p in pairs]
+    keys, pems = key_pairs()
     bad: set[bytes] = set()
     async with Database(args.postgres) as db:
         group_inbox = await make_group(db.url, f"http://127.0.0.1:{port}")
         await store_actors(db.url, pems)
-        warmup = [
-            signed_post(port, activity(actor_url(i), WARMUP + i), f"{actor_url(i)}#k", key)
-            for i, key in ((i, keys[i % KEYS]) for i in range(ACTORS))
-        ]
+        warmup = warmup_requests(port, keys)
         runs = {
             "group inbox": workload(port, args.requests, 0, keys, rng, bad, group_inbox),
             "shared inbox": workload(port, args.requests, args.requests, keys, rng, bad),
