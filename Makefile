@@ -96,12 +96,12 @@ check: install
 
 # The benchmarks (a few minutes each), then the production-path ones on SQLite and on
 # PostgreSQL (PG_TEST_URL); figures and how to read them: benchmarks/README.md
-PRODUCTION_BENCHMARKS := production_ingest production_fanout production_follows
 bench: install
-	for b in inbox_ingest fanout fanout_faults reads $(PRODUCTION_BENCHMARKS); do \
-		$(BIN)/python -m benchmarks.$$b || exit 1; done
-	for b in $(PRODUCTION_BENCHMARKS); do \
-		$(BIN)/python -m benchmarks.$$b --postgres $(PG_TEST_URL) || exit 1; done
+	for b in inbox_ingest fanout fanout_faults reads; do $(BIN)/python -m benchmarks.$$b || exit 1; done
+	for database in "" "--postgres $(PG_TEST_URL)"; do \
+		$(BIN)/python -m benchmarks.production_ingest $$database \
+		&& $(BIN)/python -m benchmarks.production_fanout --faults $$database \
+		&& $(BIN)/python -m benchmarks.production_follows $$database || exit 1; done
 
 # Re-pin constraints.txt to the newest versions pyproject.toml allows; then run make test.
 constraints:
