@@ -168,3 +168,8 @@ def parse_event(doc: dict[str, Any]) -> ReceivedEvent | None:
         rrule=rrule[:500] if isinstance(rrule, str) and rrule.startswith("FREQ=") else None,
         cancelled=status == "CANCELLED",
     )
+
+
+def is_sharing(doc: dict[str, Any]) -> bool:
+    """Whether ``doc`` is an offer, a need or an event (what ``sharing`` policies take)."""
+    return parse_offer(doc) is not None or parse_event(doc) is not None

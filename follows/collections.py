@@ -1,4 +1,5 @@
-"""A group's followers and following collections (accepted follows only), paged by number.
+"""A group's followers and following collections (accepted follows only), paged by number;
+`actor_collection` pages a network's members too (``networks.listing``).
 
 Pages are ``?page=N``, newest first. A group that hides its collections shows only
 their size.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.models import Follower, Following, Group, RemoteActor
@@ -18,14 +19,26 @@ from documents.collections import ordered_collection, ordered_page
 FOLLOWS_PAGE = 40
 
 
-async def _actor_ids(
-    session: AsyncSession, table: type[Follower] | type[Following], group: Group, page: int | None
-) -> tuple[int, list[str]]:
-    where = (table.group_id == group.id, table.accepted.is_(True))
-    total = await session.scalar(select(func.count()).select_from(table).where(*where))
+async def actor_collection(
+    session: AsyncSession,
+    collection_id: str,
+    table: Any,
+    where: tuple[ColumnElement[bool], ...],
+    *,
+    hidden: bool,
+    page: int | None,
+) -> dict[str, Any] | None:
+    """A collection of the remote actors that rows of ``table`` (with an ``actor_id``)
+    matching ``where`` name, newest row first: its size and first page, or page ``page``
+    (`FOLLOWS_PAGE` ids). ``hidden``: the size only, and None for pages."""
+    if hidden and page is not None:
+        return None
+    total = int(await session.scalar(select(func.count()).select_from(table).where(*where)) or 0)
     if page is None:
-        return int(total or 0), []
-    found = await session.execute(
+        return ordered_collection(
+            collection_id, total, None if hidden else f"{collection_id}?page=1"
+        )
+    found = await session.scalars(
         select(RemoteActor.ap_id)
         .join(table, table.actor_id == RemoteActor.id)
         .where(*where)
@@ -33,7 +46,11 @@ async def _actor_ids(
         .offset((page - 1) * FOLLOWS_PAGE)
         .limit(FOLLOWS_PAGE)
     )
-    return int(total or 0), list(found.scalars())
+    more = page * FOLLOWS_PAGE < total
+    next_page = f"{collection_id}?page={page + 1}" if more else None
+    doc = ordered_page(f"{collection_id}?page={page}", collection_id, list(found), next_page)
+    doc["totalItems"] = total
+    return doc
 
 
 async def follow_collection(
@@ -44,19 +61,8 @@ async def follow_collection(
     When the group hides its collections only the size is shown, and pages are None.
     """
     table: type[Follower] | type[Following] = Follower if name == "followers" else Following
+    where = (table.group_id == group.id, table.accepted.is_(True))
     collection_id = urls.group_collection(group.uid, name)
-    if group.hide_collections and page is not None:
-        return None
-    total, items = await _actor_ids(session, table, group, page)
-    if page is None:
-        first = None if group.hide_collections else f"{collection_id}?page=1"
-        return ordered_collection(collection_id, total, first)
-    more = page * FOLLOWS_PAGE < total
-    doc = ordered_page(
-        f"{collection_id}?page={page}",
-        collection_id,
-        items,
-        f"{collection_id}?page={page + 1}" if more else None,
+    return await actor_collection(
+        session, collection_id, table, where, hidden=group.hide_collections, page=page
     )
-    doc["totalItems"] = total
-    return doc

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Group, RemoteActor
-from documents.received import parse_event, parse_offer
+from documents.received import is_sharing
 from federation.markdown import normalize_hashtag
 from federation.vocab import as_list
 from forum.receive import keep_top_level
@@ -64,8 +64,7 @@ def why_not(network: Group, member: NetworkMember, doc: dict[str, Any]) -> str |
     """Why ``network`` does not announce its member's post ``doc``; None when it does."""
     if not member.announce:
         return "the member group asked the network not to announce its posts"
-    shared = parse_offer(doc) is not None or parse_event(doc) is not None
-    if network.network_announce == "sharing" and not shared:
+    if network.network_announce == "sharing" and not is_sharing(doc):
         return "not an offer, need or event: this network announces only those"
     if network.network_announce == "tagged" and normalize_hashtag(network.name) not in _tags(doc):
         return f"not tagged #{network.name}: this network announces only posts tagged so"

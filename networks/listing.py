@@ -11,20 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actors.models import Group, RemoteActor
+from actors.models import Group
 from actors.urls import Urls
-from documents.collections import ordered_collection, ordered_page
 from documents.whereabouts import received_liaisons
 from federation.content import clean_name
+from follows.collections import actor_collection
 from networks.membership import list_members
 from networks.models import NetworkMember
 
 MAX_NAME = 100
 """Characters of a member's name shown; a longer one is cut."""
-MEMBERS_PAGE = 40
 
 
 @dataclass(frozen=True)
@@ -63,23 +61,7 @@ async def members_collection(
     hides its collections (and None for its pages). Read by other instances'
     directories (``networks.outreach``)."""
     collection_id = urls.group_collection(network.uid, "members")
-    if network.hide_collections and page is not None:
-        return None
     approved = (NetworkMember.network_id == network.id, NetworkMember.state == "approved")
-    total = int(await session.scalar(select(func.count(NetworkMember.id)).where(*approved)) or 0)
-    if page is None:
-        first = None if network.hide_collections else f"{collection_id}?page=1"
-        return ordered_collection(collection_id, total, first)
-    found = await session.scalars(
-        select(RemoteActor.ap_id)
-        .join(NetworkMember, NetworkMember.actor_id == RemoteActor.id)
-        .where(*approved)
-        .order_by(NetworkMember.id.desc())
-        .offset((page - 1) * MEMBERS_PAGE)
-        .limit(MEMBERS_PAGE)
+    return await actor_collection(
+        session, collection_id, NetworkMember, approved, hidden=network.hide_collections, page=page
     )
-    more = page * MEMBERS_PAGE < total
-    next_page = f"{collection_id}?page={page + 1}" if more else None
-    doc = ordered_page(f"{collection_id}?page={page}", collection_id, list(found), next_page)
-    doc["totalItems"] = total
-    return doc

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
 from actors.models import Following, Group, RemoteActor
-from documents.received import parse_event, parse_offer
+from documents.received import is_sharing
 from federation.vocab import get_id, has_type
 from forum.receive import keep_top_level
 
@@ -62,7 +62,7 @@ async def relaying(session: AsyncSession, network: str) -> list[Relaying]:
 def relays(policy: str, doc: dict[str, Any]) -> bool:
     """Whether a group relaying by ``policy`` relays the post ``doc``."""
     if policy == "sharing":
-        return parse_offer(doc) is not None or parse_event(doc) is not None
+        return is_sharing(doc)
     return policy == "all"
 
 
