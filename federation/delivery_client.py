@@ -31,7 +31,7 @@ from yarl import URL
 
 from federation.fetch import AP_ACCEPT, AP_CONTENT_TYPE, check_url
 from federation.fetch_errors import ConnectFailed, FetchError, FetchTimeout
-from federation.httpsig import PrivateKey, SchemeMemory, sign_request
+from federation.httpsig import PrivateKey, SchemeMemory, other_scheme, sign_request
 from federation.httpsig.verify import Scheme
 from federation.netpolicy import parse_ip
 from federation.safe_backend import Resolver, checked_addresses, refuse_forbidden, system_resolver
@@ -76,10 +76,6 @@ class SafeResolver(AbstractResolver):
 
     async def close(self) -> None:
         """Nothing to release."""
-
-
-def _other(scheme: Scheme) -> Scheme:
-    return "rfc9421" if scheme == "cavage" else "cavage"
 
 
 class DeliveryClient:
@@ -136,7 +132,7 @@ class DeliveryClient:
         result = await self._attempt(url, body, key_id, private_key, first)
         if result.status_code != 401:
             return result
-        second = _other(first)
+        second = other_scheme(first)
         retried = await self._attempt(url, body, key_id, private_key, second)
         if retried.status_code != 401:
             self._schemes.remember(host, second)

@@ -10,7 +10,7 @@ Finding your way around:
   `fields` – header normalisation and URL parts; `errors` – `SignatureError`.
 """
 
-from .auth import HttpSignatureAuth, SchemeMemory
+from .auth import HttpSignatureAuth, SchemeMemory, other_scheme
 from .digest import (
     content_digest_header,
     digest_header,
@@ -32,6 +32,7 @@ __all__ = [
     "VerifiedSignature",
     "content_digest_header",
     "digest_header",
+    "other_scheme",
     "sign_request",
     "signature_key_id",
     "verify_content_digest",

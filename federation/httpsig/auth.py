@@ -19,7 +19,8 @@ from .verify import Scheme
 _SIGNATURE_HEADERS = ("Signature", "Signature-Input", "Digest", "Content-Digest")
 
 
-def _other(scheme: Scheme) -> Scheme:
+def other_scheme(scheme: Scheme) -> Scheme:
+    """The scheme a double knock tries after ``scheme`` was refused."""
     return "rfc9421" if scheme == "cavage" else "cavage"
 
 
@@ -92,7 +93,7 @@ class HttpSignatureAuth(httpx.Auth):
         response = yield request
         if response.status_code != 401:
             return
-        second = _other(first)
+        second = other_scheme(first)
         self._sign(request, second)
         response = yield request
         if response.status_code != 401:
