@@ -119,22 +119,39 @@ async def keep_top_level(
         return
     if await is_kept(session, group, doc["id"]):
         return
+    await _keep(
+        session, ctx, group, activity, doc, actor, announce=reason is None,
+        kind="post", visibility=shown, status="kept", reason=reason,
+    )  # fmt: skip
+
+
+async def _keep(
+    session: AsyncSession,
+    ctx: Context,
+    group: Group,
+    activity: dict[str, Any],
+    doc: dict[str, Any],
+    actor: str,
+    *,
+    announce: bool,
+    **fields: Any,
+) -> Message:
+    """Store ``doc`` as a message of ``group`` (``fields`` say what kind, with what
+    status); publish it at once when ``announce``."""
     message = Message(
         group_id=group.id,
         object_ap_id=doc["id"],
         actor_ap_id=actor,
-        kind="post",
-        visibility=shown,
-        status="kept",
-        reason=reason,
         content_html=object_html(doc),
         document=doc,
         activity=activity,
+        **fields,
     )
     session.add(message)
     await session.flush()
-    if reason is None:
+    if announce:
         await publish(session, ctx, group, message)
+    return message
 
 
 async def receive_post(
@@ -157,23 +174,11 @@ async def receive_post(
             silenced=silenced,
         )
         status, reason = decide(group.posting, group.announce_replies, facts, ctx.posting)
-        message = Message(
-            group_id=group.id,
-            object_ap_id=doc["id"],
-            actor_ap_id=actor,
-            kind=facts.kind,
-            visibility=shown,
-            in_reply_to=in_reply_to(doc),
-            status="pending" if status == "announced" else status,
-            reason=reason,
-            content_html=object_html(doc),
-            document=doc,
-            activity=activity,
-        )
-        session.add(message)
-        await session.flush()
-        if status == "announced":
-            await publish(session, ctx, group, message)
+        message = await _keep(
+            session, ctx, group, activity, doc, actor, announce=status == "announced",
+            kind=facts.kind, visibility=shown, in_reply_to=in_reply_to(doc),
+            status="pending" if status == "announced" else status, reason=reason,
+        )  # fmt: skip
         kept.append(message)
     return kept
 
