@@ -11,6 +11,7 @@ from actors.groups import get_group
 from actors.models import Following
 from actors.remote import get_actor
 from inbox.models import InboxItem
+from inbox.worker import DONE
 from tests.instances import Instance
 from tests.peer import PeerActor
 
@@ -35,6 +36,14 @@ async def only_item(instance: Instance) -> InboxItem:
     items = await rows(instance, InboxItem)
     assert len(items) == 1, items
     return items[0]
+
+
+async def assert_all_done(instance: Instance) -> None:
+    """Every stored inbox item was handled without error: an activity ignored on purpose,
+    not one whose handler crashed (that one is kept for a retry with its error)."""
+    items = await rows(instance, InboxItem)
+    assert items, "no inbox item was stored"
+    assert [(item.status, item.error) for item in items] == [(DONE, None)] * len(items)
 
 
 def inbox_url(instance: Instance, group: str | None = "demo") -> str:

@@ -10,7 +10,7 @@ from actors.keys import generate_key_pair
 from actors.models import RemoteActor
 from inbox.models import RemoteObject
 from tests.helpers import add_group
-from tests.inbox.support import count_items, follow, inbox_url, rows
+from tests.inbox.support import assert_all_done, count_items, follow, inbox_url, rows
 from tests.instances import Instance, settle
 from tests.peer import Peer, PeerActor, running_peer
 
@@ -63,6 +63,7 @@ async def test_embedded_object_with_one_of_our_ids_is_ignored(
     await settle(instance)
 
     assert await rows(instance, RemoteObject) == []
+    await assert_all_done(instance)
 
 
 async def test_embedded_copy_attributed_to_another_origin_is_refetched(

@@ -7,7 +7,7 @@ from typing import Any
 from actors.models import RemoteActor
 from inbox.models import RemoteObject
 from tests.helpers import add_group
-from tests.inbox.support import follow, inbox_url, rows
+from tests.inbox.support import assert_all_done, follow, inbox_url, rows
 from tests.instances import Instance, settle
 from tests.peer import Peer, PeerActor, running_peer
 
@@ -83,6 +83,7 @@ async def test_create_from_actors_we_do_not_follow_is_ignored(
         await send(peer, instance, peer.activity(actor, "Create", embedded(peer.note(actor))))
 
     assert await stored(instance) == {}
+    await assert_all_done(instance)
 
 
 async def test_create_of_an_object_owned_by_someone_else_is_ignored(
@@ -94,6 +95,7 @@ async def test_create_of_an_object_owned_by_someone_else_is_ignored(
     await send(peer, instance, peer.activity(alice, "Create", embedded(bobs)))
 
     assert await stored(instance) == {}
+    await assert_all_done(instance)
 
 
 async def test_embedded_object_from_another_origin_is_not_trusted(
@@ -111,6 +113,7 @@ async def test_embedded_object_from_another_origin_is_not_trusted(
 
     # Then neither copy is stored: the origin's copy does not belong to alice's server
     assert await stored(instance) == {}
+    await assert_all_done(instance)
 
 
 async def test_update_by_the_owner_edits(instance: Instance, peer: Peer) -> None:
@@ -137,6 +140,7 @@ async def test_update_by_someone_else_is_ignored(instance: Instance, peer: Peer)
     await send(peer, instance, peer.activity(mallory, "Update", forged))
 
     assert (await stored(instance))[note["id"]].content_html == "<p>Soup at 6</p>"
+    await assert_all_done(instance)
 
 
 async def test_update_of_an_unknown_object_is_ignored(instance: Instance, peer: Peer) -> None:
@@ -144,6 +148,7 @@ async def test_update_of_an_unknown_object_is_ignored(instance: Instance, peer: 
     note = peer.note(alice)
     await send(peer, instance, peer.activity(alice, "Update", embedded(note)))
     assert await stored(instance) == {}
+    await assert_all_done(instance)
 
 
 async def test_delete_by_the_owner_leaves_a_tombstone(instance: Instance, peer: Peer) -> None:
@@ -169,6 +174,7 @@ async def test_delete_by_someone_else_is_ignored(instance: Instance, peer: Peer)
 
     row = (await stored(instance))[note["id"]]
     assert (row.deleted, row.content_html) == (False, "<p>Soup at 6</p>")
+    await assert_all_done(instance)
 
 
 async def test_delete_before_create_wins(instance: Instance, peer: Peer) -> None:
@@ -191,6 +197,7 @@ async def test_delete_cannot_pre_empt_another_servers_object(
         theirs = f"{elsewhere.base_url}/users/bob/statuses/1"
         await send(peer, instance, peer.activity(alice, "Delete", theirs))
     assert await stored(instance) == {}
+    await assert_all_done(instance)
 
 
 async def test_announce_stores_the_origin_copy(instance: Instance, peer: Peer) -> None:
@@ -225,6 +232,7 @@ async def test_announce_by_an_actor_we_do_not_follow_is_ignored(
     note = peer.note(peer.actor("bob"))
     await send(peer, instance, peer.activity(alice, "Announce", note["id"]))
     assert await stored(instance) == {}
+    await assert_all_done(instance)
 
 
 async def test_announce_of_a_gone_object_is_acknowledged(instance: Instance, peer: Peer) -> None:
@@ -258,3 +266,4 @@ async def test_update_of_another_actor_is_ignored(instance: Instance, peer: Peer
 
     [actor] = await rows(instance, RemoteActor, RemoteActor.ap_id == bob.id)
     assert actor.name == "Bob"
+    await assert_all_done(instance)
