@@ -60,7 +60,7 @@ async def block_domain(
     if reason is not None or note.source is not None:
         note.reason = " ".join((reason or "").split())
     if public and not note.reason:
-        raise ModerationError("a public rule needs a reason: add --reason")
+        raise ModerationError("a public rule needs a reason: fill in Reason (or --reason)")
     note.public, note.source = public, None
     rule.suspend = not (silence or reject_media)
     rule.silence = silence

@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
 from accounts import roles
 from accounts.accounts import create_account
+from accounts.models import AuditEntry
 from actors.models import Group
 from tests.instances import Instance
 
@@ -54,3 +56,18 @@ async def signed_in(
         answer = await post_form(client, "/login", {"username": name, "password": PASSWORD})
         assert answer.status_code == 303, answer.text
         yield client
+
+
+async def log(instance: Instance, actor: str) -> list[tuple[str, str, int | None]]:
+    """What ``actor`` did, as the audit log says: what, detail, group id; oldest first."""
+    async with instance.ctx.sessions() as session:
+        rows = await session.scalars(
+            select(AuditEntry).where(AuditEntry.actor == actor).order_by(AuditEntry.id)
+        )
+        return [(row.action, row.detail, row.group_id) for row in rows]
+
+
+async def count(instance: Instance, model: type[Any]) -> int:
+    """How many rows of ``model`` the instance's database holds."""
+    async with instance.ctx.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)

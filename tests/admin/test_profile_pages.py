@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import func, select
 
-from accounts.models import AuditEntry
 from actors.groups import get_group
 from actors.icons import MAX_ICON_BYTES, GroupIcon
-from moderation.models import DomainAllow, DomainBlock
 from outbox.models import Delivery
-from tests.admin.support import add_account, csrf_of, post_form, signed_in
+from tests.admin.support import add_account, count, csrf_of, log, post_form, signed_in
 from tests.helpers import add_group
-from tests.inbox.support import inbox_url
 from tests.instances import Instance, settle
-from tests.peer import Peer, running_peer
 from tests.sink import Sink, add_follower
 
 PROFILE = "/admin/groups/demo/profile"
@@ -69,20 +61,6 @@ async def save(
     """Send the profile form (multipart, as the page's form does) with its token."""
     token = csrf_of(await client.get(PROFILE))
     return await client.post(PROFILE, data={"csrf": token, **data}, files={"icon": icon})
-
-
-async def log(instance: Instance, actor: str) -> list[tuple[str, str, int | None]]:
-    """What ``actor`` did, as the audit log says: what, detail, group id; oldest first."""
-    async with instance.ctx.sessions() as session:
-        rows = await session.scalars(
-            select(AuditEntry).where(AuditEntry.actor == actor).order_by(AuditEntry.id)
-        )
-        return [(row.action, row.detail, row.group_id) for row in rows]
-
-
-async def count(instance: Instance, model: type[Any]) -> int:
-    async with instance.ctx.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def test_an_organizer_saves_the_profile_and_followers_get_the_icon(
@@ -241,92 +219,6 @@ async def test_removing_the_icon_tells_followers(instance: Instance) -> None:
     assert [action for action, _, _ in await log(instance, "ana")] == [
         "profile updated",
         "icon removed",
-    ]
-
-
-@pytest.fixture
-async def ally() -> AsyncIterator[Peer]:
-    """A remote server named ``localhost`` (the instance is at 127.0.0.1)."""
-    async with running_peer("localhost") as server:
-        server.actor("ana")
-        yield server
-
-
-async def test_an_admin_blocks_a_domain_on_the_page_and_its_activities_get_403(
-    instance: Instance, ally: Peer
-) -> None:
-    await add_group(instance, "demo")
-    await add_account(instance, "root", admin=True)
-
-    def follow() -> dict[str, Any]:
-        return ally.activity(ally.actor("ana"), "Follow", f"{instance.base_url}/groups/demo")
-
-    async with signed_in(instance, "root") as client:
-        page = await client.get("/admin/domains")
-        assert "Federation mode: <strong>open</strong>" in page.text
-        blocked = await post_form(
-            client, "/admin/domains", {"action": "block", "domain": "LOCALHOST."}
-        )
-        refused = await ally.post(inbox_url(instance), follow())
-        bad = await post_form(
-            client, "/admin/domains", {"action": "block", "domain": "not a domain"}
-        )
-        limited = await post_form(
-            client,
-            "/admin/domains",
-            {"action": "block", "domain": "localhost", "silence": "on", "reject_media": "on"},
-        )
-        heard = await ally.post(inbox_url(instance), follow())
-        unblocked = await post_form(
-            client, "/admin/domains", {"action": "unblock", "domain": "localhost"}
-        )
-        again = await post_form(
-            client, "/admin/domains", {"action": "unblock", "domain": "localhost"}
-        )
-
-    assert blocked.status_code == 200 and "localhost: blocked" in blocked.text
-    assert "<td>localhost</td>" in blocked.text
-    assert (refused.status_code, refused.text) == (403, "the domain localhost is blocked\n")
-    assert bad.status_code == 400
-    assert "is not a domain name" in bad.text and 'id="block-error"' in bad.text
-    assert 'value="not a domain"' in bad.text
-    assert "limited: silenced, media rejected" in limited.text
-    assert heard.status_code == 202  # a limited domain is still heard
-    assert unblocked.status_code == 200 and "No domain is blocked or limited" in unblocked.text
-    assert again.status_code == 400 and "localhost is not blocked" in again.text
-    assert await count(instance, DomainBlock) == 0
-    assert await log(instance, "root") == [
-        ("domain block", "localhost: blocked", None),
-        ("domain block", "localhost: silenced, media rejected", None),
-        ("domain unblock", "localhost", None),
-    ]
-
-
-async def test_the_allowlist_on_the_page(instance: Instance) -> None:
-    await add_account(instance, "root", admin=True)
-    async with signed_in(instance, "root") as client:
-        added = await post_form(
-            client, "/admin/domains", {"action": "allow", "domain": "Ally.Example"}
-        )
-        twice = await post_form(
-            client, "/admin/domains", {"action": "allow", "domain": "ally.example"}
-        )
-        dropped = await post_form(
-            client, "/admin/domains", {"action": "disallow", "domain": "ally.example"}
-        )
-        missing = await post_form(
-            client, "/admin/domains", {"action": "disallow", "domain": "ally.example"}
-        )
-
-    assert "ally.example: allowed" in added.text
-    assert "Remove ally.example from the allowlist" in added.text
-    assert "ally.example: was already allowed" in twice.text
-    assert "No domain is on the allowlist" in dropped.text
-    assert missing.status_code == 400 and "ally.example is not on the allowlist" in missing.text
-    assert await count(instance, DomainAllow) == 0
-    assert [action for action, _, _ in await log(instance, "root")] == [
-        "domain allow",
-        "domain disallow",
     ]
 
 

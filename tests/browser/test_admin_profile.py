@@ -10,6 +10,7 @@ from tests.admin.test_profile_pages import png
 from tests.browser.support import Screenshots, assert_accessible
 from tests.helpers import add_group
 from tests.instances import Instance
+from tests.peer import running_peer
 
 
 async def sign_in(page: Page, instance: Instance, name: str) -> None:
@@ -77,6 +78,8 @@ async def test_an_admin_manages_domains(
     await assert_accessible(page)
 
     await page.fill("#block-domain", "spam.example")
+    await page.fill("#block-reason", "spam waves since May")
+    await page.check("input[name=public]")
     await page.click("text=Save the rule")
     await page.fill("#block-domain", "loud.example")
     await page.check("input[name=silence]")
@@ -86,8 +89,13 @@ async def test_an_admin_manages_domains(
     await page.fill("#allow-domain", "not a domain")
     await page.click("text=Allow the domain")
     assert "is not a domain name" in await page.inner_text("#allow-error")
-    rules = await page.inner_text("table")
+    async with running_peer() as ally:
+        await page.fill("#subscribe-url", f"{ally.base_url}/blocklist.csv")  # not there: 404
+        await page.click("text=Follow the list")
+    rules, lists = await page.locator("table").all_inner_texts()
     assert "spam.example" in rules and "limited: silenced" in rules
+    assert "spam waves since May" in rules and "(published)" in rules
     assert "friends.example" in await page.inner_text("ul.domains")
+    assert "/blocklist.csv" in lists and "Refused: " in lists
     await assert_accessible(page)
     await screenshot(page, "admin-domains")

@@ -88,7 +88,7 @@ async def test_a_public_rule_needs_a_reason_and_keeps_it_when_changed(
     instance: Instance, cli: Cli
 ) -> None:
     code, _out, err = await cli(instance, "domain", "block", "spam.example", "--public")
-    assert (code, err) == (1, "error: a public rule needs a reason: add --reason\n")
+    assert (code, err) == (1, "error: a public rule needs a reason: fill in Reason (or --reason)\n")
     await cli.ok(instance, "domain", "block", "spam.example", "--reason", "spam")
     await cli.ok(instance, "domain", "block", "spam.example", "--silence", "--public")
     listed, _rows = await _published(instance)
