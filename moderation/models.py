@@ -134,3 +134,50 @@ class Report(Base):
     activity_ap_id: Mapped[str | None] = mapped_column(String(2000), unique=True, nullable=True)
     forwarded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportCase(Base):
+    """Where the grievance process stands for one `Report` (``moderation.grievances``).
+
+    ``status`` is ``open``, ``mediation`` (a mediator is assigned), ``resolved`` or
+    ``dismissed`` (both closed, with an ``outcome`` written for the people involved).
+    The mediator is a local account holding a moderating role in the group, or the
+    ``mediator_ally`` domain the report was forwarded to (``forwarded_to`` is the inbox
+    its ``Flag`` went to). ``notify_ap_id`` is the fediverse account told by private
+    message at each status change (None: nobody asked).
+
+    A table of its own, keyed by the report's id without a foreign key, because
+    ``reports`` is made on another branch of the migrations (0002_moderation) than the
+    one that added this (0018); ``group_id`` (the report's) removes it with its group.
+    """
+
+    __tablename__ = "report_cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(Integer, unique=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    mediator_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
+    mediator_ally: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    notify_ap_id: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    forwarded_to: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportNote(Base):
+    """A private note on a report, for the group's moderators and organizers only."""
+
+    __tablename__ = "report_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("report_cases.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

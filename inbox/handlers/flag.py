@@ -1,4 +1,11 @@
-"""``Flag``: a report from another server about one of our groups, kept for its organizers."""
+"""``Flag``: a report from another server about one of our groups, kept for its moderators.
+
+Mastodon sends a Flag from its instance actor (an ``Application``), to the reported
+account's inbox, with ``object`` = [reported account, reported posts…]; an ally running
+Mutuals sends it to our instance actor's (shared) inbox. A Flag signed by a ``Person``
+comes from someone who reported in their own name: they are told by private message as
+the report moves on. One from an instance actor is told nothing (nobody to tell).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
+from actors.remote import find_actor
 from inbox.handlers.follow import local_group
 from inbox.models import InboxItem
 from inbox.registry import handles, signed_by_actor
@@ -37,9 +45,12 @@ async def reported_group(
 async def flag(
     session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any], reporter: str
 ) -> None:
-    """Store the report (``mutuals reports GROUP`` lists it); one about nobody here is dropped."""
+    """Store the report, open (``mutuals reports GROUP`` lists it); one about nobody here
+    is dropped."""
     group_id = await reported_group(session, ctx, item, activity)
     if group_id is None:
         log.info("Flag %s names none of our groups", activity["id"])
         return
-    await record_flag(session, activity, reporter=reporter, group_id=group_id)
+    signer = await find_actor(session, reporter)
+    person = signer is not None and signer.type == "Person"
+    await record_flag(session, activity, reporter=reporter, group_id=group_id, notify=person)

@@ -25,7 +25,7 @@ from tests.helpers import add_group
 from tests.inbox.support import count_items, follow, inbox_url, rows
 from tests.instances import Instance, settle
 from tests.peer import Peer, running_peer
-from web.commands.moderation import reports as reports_command
+from web.commands.reports import reports as reports_command
 
 
 @pytest.fixture
@@ -195,7 +195,8 @@ async def test_flag_is_stored_and_listed(
         flag["id"],
     )
     # `mutuals reports demo` lists it for the organizers.
-    assert await reports_command(argparse.Namespace(group="demo"), instance.settings) == 0
+    listing = argparse.Namespace(group="demo", status=None)
+    assert await reports_command(listing, instance.settings) == 0
     assert f"from {moderator.id}" in capsys.readouterr().out
 
 

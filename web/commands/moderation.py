@@ -1,4 +1,5 @@
-"""``mutuals block|unblock|blocks``, ``mutuals domain …``, ``mutuals report|reports``."""
+"""``mutuals block|unblock|blocks``, ``mutuals domain …``; ``mutuals report|reports`` (in
+``web.commands.reports``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from moderation.domains import (
     rule_notes,
     unblock_domain,
 )
-from moderation.reports import group_reports, report_account
 from moderation.targets import known_actor, remote_account_id
 from web.commands.base import (
     CliError,
@@ -30,6 +30,7 @@ from web.commands.base import (
     print_lines,
 )
 from web.commands.blocklists import register_lists
+from web.commands.reports import register_reports
 from web.runtime import open_context
 from web.settings import Settings
 
@@ -161,41 +162,6 @@ async def domain_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def report(args: argparse.Namespace, settings: Settings) -> int:
-    """Record a report about an account; ``--forward`` sends a ``Flag`` to its server."""
-    async with group_session(settings, args.group) as (ctx, session, group):
-        actor_id = await remote_account_id(ctx, args.account)
-        inbox = None
-        if args.forward:
-            actor, why = await known_actor(ctx, session, actor_id)
-            if actor is None:
-                raise CliError(f"cannot forward the report: {why}")
-            inbox = actor.delivery_inbox
-        saved = await report_account(
-            ctx, session, group, actor_id, reason=args.reason, post_ids=args.post, forward_to=inbox
-        )
-        await session.commit()
-    print(
-        f"report #{saved.id} about {actor_id} recorded"
-        + (f"; Flag sent to {inbox}" if inbox else "")
-    )
-    return 0
-
-
-async def reports(args: argparse.Namespace, settings: Settings) -> int:
-    """List a group's reports, newest first."""
-    async with group_session(settings, args.group) as (_ctx, session, group):
-        rows = await group_reports(session, group.id)
-    if not rows:
-        print(f"no reports for {group.name}")
-    for row in rows:
-        when = row.created_at.isoformat(timespec="seconds")
-        who = f"from {row.reporter_ap_id}" if row.direction == "received" else "by us"
-        about = " ".join(row.target_ids)
-        print(f"#{row.id}\t{when}\t{row.direction}\t{who}\tabout {about}\t{row.content!r}")
-    return 0
-
-
 def _account_command(commands: Any, name: str, handler: Handler, text: str) -> None:
     parser = add_command(commands, name, handler, text)
     parser.add_argument("group")
@@ -237,14 +203,4 @@ def register(commands: Any) -> None:
         "group"
     )
     _register_domain(commands)
-    report_parser = add_command(commands, "report", report, "report an account")
-    report_parser.add_argument("group")
-    report_parser.add_argument("account", help="user@host or the account's URL")
-    report_parser.add_argument("--reason", required=True, help="what is wrong, for the moderators")
-    report_parser.add_argument(
-        "--post", action="append", default=[], metavar="URL", help="a post to include (repeatable)"
-    )
-    report_parser.add_argument(
-        "--forward", action="store_true", help="send a Flag to the account's server"
-    )
-    add_command(commands, "reports", reports, "list a group's reports").add_argument("group")
+    register_reports(commands)

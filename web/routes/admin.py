@@ -33,6 +33,7 @@ from web.routes import (
     admin_posts,
     admin_profile,
     admin_queue,
+    admin_reports,
 )
 from web.state import app_context
 
@@ -180,6 +181,7 @@ PAGES: list[tuple[str, Page, str, list[str]]] = [
     *admin_compose.PAGES,
     *admin_posts.PAGES,
     *admin_moderation.PAGES,
+    *admin_reports.PAGES,
     *admin_forum.PAGES,
     *admin_profile.PAGES,
     *admin_instance.PAGES,

@@ -1,7 +1,8 @@
-"""The moderators' pages about remote accounts: followers and follow requests, blocks, reports.
+"""The moderators' page about remote accounts: followers and follow requests, blocks (the
+reports pages are in ``web.routes.admin_reports``).
 
 Each action calls what the matching ``mutuals`` command calls (``follows.actions`` through
-the command's own helper, ``moderation.blocks``, ``moderation.reports``) and is recorded
+the command's own helper, ``moderation.blocks``) and is recorded
 in the group's log. A done action redirects back with a fixed notice (``?done=…``); a
 refused one shows the page again, 400, with the reason and what was typed.
 """
@@ -21,7 +22,6 @@ from actors.remote import find_actor
 from documents.errors import UserError
 from follows import actions, queries
 from moderation.blocks import block_account, blocked_accounts, unblock_account
-from moderation.reports import group_reports, report_account
 from moderation.targets import known_actor, remote_account_id
 from web.forms import text_field
 from web.guard import Page, Visitor
@@ -41,12 +41,6 @@ FOLLOWER_NOTICES = {
     "unblock": N_("Block lifted: its server was sent an Undo of the Block."),
 }
 """What ``?done=KEY`` says on the followers page (never text from the request)."""
-
-REPORT_NOTICES = {
-    "report": N_("Report recorded."),
-    "forward": N_("Report recorded, and a Flag sent to the account's server."),
-}
-"""What ``?done=KEY`` says on the reports page."""
 
 Settle = Callable[[AsyncSession, Context, Group, Follower], Awaitable[None]]
 FOLLOW_ACTIONS: dict[str, tuple[Settle, str | None]] = {
@@ -152,82 +146,7 @@ async def followers(request: Request, visitor: Visitor) -> Response:
     return done(request, key)
 
 
-async def _reports_page(
-    request: Request, visitor: Visitor, status: int = 200, **values: object
-) -> Response:
-    group = visitor.group
-    assert group is not None
-    async with app_context(request).sessions() as session:
-        rows = await group_reports(session, group.id)
-    return render_form(
-        request,
-        "admin/reports.html",
-        status,
-        visitor=visitor,
-        reports=rows,
-        notice=notice(request, REPORT_NOTICES),
-        **values,
-    )
-
-
-async def _report(
-    session: AsyncSession,
-    ctx: Context,
-    group: Group,
-    account: str,
-    reason: str,
-    posts: list[str],
-    forward: bool,
-) -> str:
-    """Report ``account`` as ``mutuals report`` does; the notice to show."""
-    if not reason.strip():
-        raise UserError("say what is wrong: the reason is empty")
-    actor_id = await remote_account_id(ctx, account)
-    inbox = None
-    if forward:
-        actor, why = await known_actor(ctx, session, actor_id)
-        if actor is None:
-            raise UserError("cannot forward the report: %(reason)s", reason=why)
-        inbox = actor.delivery_inbox
-    await report_account(
-        ctx, session, group, actor_id, reason=reason, post_ids=posts, forward_to=inbox
-    )
-    return "forward" if forward else "report"
-
-
-async def reports(request: Request, visitor: Visitor) -> Response:
-    """Reports made and received; making one (optionally sent on to the account's server)."""
-    if request.method == "GET":
-        return await _reports_page(request, visitor)
-    group = visitor.group
-    assert group is not None
-    form = await request.form()
-    account, reason = text_field(form, "account").strip(), text_field(form, "reason")
-    posts_text, forward = text_field(form, "posts"), text_field(form, "forward") == "on"
-    posts = [line.strip() for line in posts_text.splitlines() if line.strip()]
-    ctx = app_context(request)
-    try:
-        async with ctx.sessions() as session:
-            key = await _report(session, ctx, group, account, reason, posts, forward)
-            detail = f"{account}" + (" (sent on)" if forward else "")
-            await audit.record(session, visitor.account.username, "report", group, detail)
-            await session.commit()
-    except UserError as error:
-        return await _reports_page(
-            request,
-            visitor,
-            400,
-            error=error,
-            account=account,
-            reason=reason,
-            posts=posts_text,
-            forward=forward,
-        )
-    return done(request, key)
-
-
 PAGES: list[tuple[str, Page, str, list[str]]] = [
     ("/admin/groups/{name}/followers", followers, "moderate", ["GET", "POST"]),
-    ("/admin/groups/{name}/reports", reports, "moderate", ["GET", "POST"]),
 ]
-"""The pages about remote accounts: path, handler, permission, methods."""
+"""The page about remote accounts: path, handler, permission, methods."""
