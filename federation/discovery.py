@@ -8,8 +8,8 @@ from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import quoteattr
 
 from federation.intents import published_links
+from federation.vocab import AP_CONTENT_TYPE, AS_CONTEXT
 
-AP_JRD_TYPE = "application/activity+json"
 NODEINFO_SCHEMAS = {
     "2.0": "http://nodeinfo.diaspora.software/ns/schema/2.0",
     "2.1": "http://nodeinfo.diaspora.software/ns/schema/2.1",
@@ -53,13 +53,26 @@ def webfinger_document(
         "subject": subject,
         "aliases": [actor_id] if profile_url == actor_id else [actor_id, profile_url],
         "links": [
-            {"rel": "self", "type": AP_JRD_TYPE, "href": actor_id},
+            {"rel": "self", "type": AP_CONTENT_TYPE, "href": actor_id},
             {
                 "rel": "http://webfinger.net/rel/profile-page",
                 "type": "text/html",
                 "href": profile_url,
             },
             *published_links(authorize_url),
+        ],
+    }
+
+
+def server_actor_document(origin: str, actor_id: str) -> dict[str, Any]:
+    """The JRD that names the server's own actor, asked for by the server's origin
+    (FEP-d556: ``resource=https://host/``): a ``self`` link typed as ActivityStreams,
+    and the same as an ``Application``, the instance actor's type."""
+    return {
+        "subject": origin,
+        "links": [
+            {"rel": "self", "type": AP_CONTENT_TYPE, "href": actor_id},
+            {"rel": f"{AS_CONTEXT}#Application", "type": AP_CONTENT_TYPE, "href": actor_id},
         ],
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
+from moderation.forwarding import server_actor_link
 from tests.helpers import AP, add_group
 from tests.instances import Instance
 
@@ -36,6 +37,24 @@ async def test_webfinger_resolves_acct_and_round_trips(instance: Instance) -> No
         by_url = await client.get("/.well-known/webfinger", params={"resource": actor_id})
         assert by_url.status_code == 200
         assert by_url.json()["subject"] == f"acct:eastside@{instance.host}"
+
+
+async def test_the_instance_actor_is_found_by_the_servers_origin(instance: Instance) -> None:
+    """FEP-d556: how an ally finds where to send a Flag (``moderation.forwarding``)."""
+    async with instance.client() as client:
+        answers = [
+            await client.get("/.well-known/webfinger", params={"resource": resource})
+            for resource in (f"{instance.base_url}/", instance.base_url)
+        ]
+        jrd = answers[0].json()
+        found = server_actor_link(jrd, f"{instance.base_url}/")
+        assert found is not None
+        actor = (await client.get(found, headers={"Accept": AP})).json()
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[1].json() == jrd and jrd["subject"] == f"{instance.base_url}/"
+    assert (actor["id"], actor["type"]) == (f"{instance.base_url}/actor", "Application")
+    assert actor["inbox"] == f"{instance.base_url}/inbox"
 
 
 async def test_webfinger_errors(instance: Instance) -> None:

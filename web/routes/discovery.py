@@ -20,6 +20,7 @@ from federation.discovery import (
     nodeinfo_document,
     nodeinfo_links,
     parse_resource,
+    server_actor_document,
     webfinger_document,
 )
 from posts.models import Post
@@ -45,7 +46,8 @@ async def _group_for_resource(request: Request, resource: str) -> Group | None:
 
 
 async def webfinger(request: Request) -> Response:
-    """Resolve ``acct:name@host`` or a group URL to the group's actor."""
+    """Resolve ``acct:name@host`` or a group URL to the group's actor, and the instance's
+    own origin to its instance actor (FEP-d556, how allies find where to send a Flag)."""
     resource = request.query_params.get("resource")
     if not resource:
         return error_response(400, "missing resource parameter", CORS)
@@ -53,13 +55,16 @@ async def webfinger(request: Request) -> Response:
     body: bytes | None = cache.get(("webfinger", resource))
     if body is not None:
         return jrd_bytes_response(body)
+    ctx = app_context(request)
+    if resource.rstrip("/") == ctx.urls.base:
+        origin = ctx.urls.base + "/"
+        return jrd_response(server_actor_document(origin, ctx.urls.instance_actor))
     try:
         group = await _group_for_resource(request, resource)
     except ResourceError as exc:
         return error_response(400, str(exc), CORS)
     if group is None:
         return error_response(404, "no such group here", CORS)
-    ctx = app_context(request)
     actor_id = ctx.urls.group(group.uid)
     subject = f"acct:{group.name}@{ctx.host}"
     body = json_bytes(
