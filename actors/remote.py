@@ -22,7 +22,7 @@ from actors.models import RemoteActor
 from documents.errors import UserError
 from federation.content import clean_name
 from federation.fetch import fetch_document
-from federation.fetch_errors import FetchError, RecentlyFailed
+from federation.fetch_errors import FetchError
 from federation.httpsig import HttpSignatureAuth, SignatureError
 from federation.origin import netloc_of
 from federation.vocab import as_list, get_id
@@ -44,20 +44,18 @@ def strip_fragment(url: str) -> str:
 async def fetch_signed(ctx: Context, url: str, *, kind: str = "activity") -> dict[str, Any]:
     """GET a document with a signature by the instance actor, through the safe client.
 
-    A URL (or host) that failed moments ago raises ``RecentlyFailed`` without a request,
-    so a flood of activities naming an unreachable key costs one fetch, not thousands.
+    Concurrent calls for one URL share one request, and a URL (or host) that failed
+    moments ago raises ``RecentlyFailed`` without one (``FailureMemory.once``), so a
+    flood of activities naming an unreachable key costs one fetch, not thousands.
     """
-    ctx.failures.check(url)
     key_id, key = ctx.instance_signer()
     auth = HttpSignatureAuth(key_id=key_id, private_key=key, memory=ctx.schemes)
-    try:
+
+    async def fetch() -> dict[str, Any]:
         doc = await fetch_document(ctx.http, url, policy=ctx.policy, auth=auth, kind=kind)  # type: ignore[arg-type]
-    except RecentlyFailed:
-        raise
-    except FetchError as exc:
-        ctx.failures.record(url, exc)
-        raise
-    return doc.data
+        return doc.data
+
+    return await ctx.failures.once(url, fetch)
 
 
 async def _refuse_blocked_domain(ctx: Context, session: AsyncSession, url: str) -> None:

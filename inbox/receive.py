@@ -148,6 +148,12 @@ async def _verify(
         group_id = await group_id_by_uid(session, group_uid)
         if group_id is None:
             return Answer(404, "no such group")
+    if session.in_transaction():
+        # Filling a cold cache (rules, group ids) read the database: nothing is written
+        # yet, so the connection goes back to the pool rather than being held while the
+        # key is fetched. Else a flood naming a slow key holds every pooled connection,
+        # and every other request (WebFinger, well-signed POSTs) waits for one.
+        await session.rollback()
     try:
         signer = await verify_signed_request(
             ctx,
