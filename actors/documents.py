@@ -31,7 +31,8 @@ def group_actor(
     """The ``Group`` actor document Mastodon and other servers fetch and follow.
 
     ``liaisons`` are the handles of its contacts for other groups, shown as profile
-    fields named ``Liaison`` after the group's own fields. Its place, topics and
+    fields named ``Liaison`` after the group's own fields. ``alsoKnownAs`` and
+    ``movedTo`` are as Mastodon publishes them (``follows.moves``). Its place, topics and
     languages are ``location``, ``tag`` and ``language`` (``documents.whereabouts``).
     """
     actor_id = urls.group(group.uid)
@@ -63,6 +64,10 @@ def group_actor(
             for name, value in fields
         ],
     }
+    if group.also_known_as:
+        doc["alsoKnownAs"] = list(group.also_known_as)
+    if group.moved_to:
+        doc["movedTo"] = group.moved_to
     if group.is_network:
         # Mobilizon's term for a group's members collection; ours lists member groups.
         doc["members"] = urls.group_collection(group.uid, "members")

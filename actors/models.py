@@ -58,6 +58,10 @@ class Group(Base):
     is_network: Mapped[bool] = mapped_column(Boolean, default=False)
     network_announce: Mapped[str] = mapped_column(String(20), default="all")
     private_key_pem: Mapped[str] = mapped_column(Text)
+    # Moving (``follows.moves``): the actor ids this group also is (``alsoKnownAs``), and
+    # the one it moved to (``movedTo``), after which it only redirects there.
+    also_known_as: Mapped[list[str]] = mapped_column(JSON, default=list)
+    moved_to: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     public_key_pem: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -228,6 +228,17 @@ def update_actor(activity_id: str, actor_doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def move(activity_id: str, actor: str, target: str) -> dict[str, Any]:
+    """``Move`` of a group to ``target``, as Mastodon's ``MoveSerializer`` writes it: the
+    ``object`` is the actor itself. Mastodon moves its followers only once ``target``'s
+    ``alsoKnownAs`` names ``actor``."""
+    return {
+        **_envelope(AS_CONTEXT, activity_id, "Move", actor),
+        "target": target,
+        "object": actor,
+    }
+
+
 def relay(activity_id: str, actor: str, activity: dict[str, Any], followers: str) -> dict[str, Any]:
     """``Announce`` of a member's activity (``Create``, ``Update``, ``Delete``) by the group,
     as FEP-1b12 groups relay them (Lemmy's shape; Lemmy and Mbin read this one).

@@ -25,6 +25,8 @@ ACTOR_CONTEXT: list[Any] = [
         "PropertyValue": "schema:PropertyValue",
         "value": "schema:value",
         "language": "schema:inLanguage",
+        "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+        "movedTo": {"@id": "as:movedTo", "@type": "@id"},
         "identifier": "schema:identifier",
         "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
         "mz": "https://joinmobilizon.org/ns#",

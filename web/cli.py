@@ -18,6 +18,7 @@ from web.commands import (
     follows,
     forum,
     groups,
+    keys,
     moderation,
     networks,
     posts,
@@ -31,6 +32,7 @@ from web.settings import Settings, describe_database, load_settings
 COMMAND_MODULES = (
     server,
     groups,
+    keys,
     follows,
     posts,
     forum,

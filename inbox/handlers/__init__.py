@@ -8,6 +8,7 @@ from inbox.handlers import (  # noqa: F401
     delete,
     flag,
     follow,
+    move,
     reject,
     rsvp,
     undo,

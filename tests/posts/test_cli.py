@@ -135,8 +135,8 @@ async def test_group_update(cli: Instance, capsys: pytest.CaptureFixture[str]) -
             1,
             "error: nothing to change: give --display-name, --summary, --manual-approval, "
             "--field, --clear-fields, --icon, --rename, --place, --coordinates, --topic, "
-            "--clear-topics, --language, --clear-languages, --listed, --unlisted, --posting "
-            "or --announce-replies\n",
+            "--clear-topics, --language, --clear-languages, --listed, --unlisted, --posting, "
+            "--announce-replies or --also-known-as\n",
         )
         code, _, err = await run(capsys, "group", "update", "eastside", "--field", "Website")
         assert (code, err) == (

@@ -17,7 +17,10 @@ from actors.groups import (
 )
 from actors.instance import Context
 from actors.models import Group
+from actors.moves import add_alias
+from actors.rotation import rotate_group_key
 from documents.whereabouts import MAX_LANGUAGES, MAX_TOPICS
+from follows.moves import move_group
 from posts.notes import update_group_profile
 from web.commands.base import CliError, add_command, group_action, group_session, print_lines
 from web.runtime import open_context
@@ -79,6 +82,8 @@ async def group_show(args: argparse.Namespace, settings: Settings) -> int:
             "directory": "listed" if group.discoverable else "unlisted",
             "network": f"yes, announcing {group.network_announce}" if group.is_network else "no",
             "created": group.created_at.isoformat(timespec="seconds"),
+            "also known as": " ".join(group.also_known_as),
+            "moved to": group.moved_to or "",
         }
         for key, value in lines.items():
             print(f"{key + ':':17}{value}")
@@ -101,13 +106,16 @@ async def group_update(args: argparse.Namespace, settings: Settings) -> int:
         "discoverable": args.listed,
     }
     posting = {"posting": args.posting, "announce_replies": args.announce_replies}
-    if all(value is None for value in [*changes.values(), *posting.values()]):
+    if all(value is None for value in [*changes.values(), *posting.values(), args.also_known_as]):
         raise CliError(
             "nothing to change: give --display-name, --summary, --manual-approval, "
             "--field, --clear-fields, --icon, --rename, --place, --coordinates, --topic, "
-            "--clear-topics, --language, --clear-languages, --listed, --unlisted, --posting "
-            "or --announce-replies"
+            "--clear-topics, --language, --clear-languages, --listed, --unlisted, --posting, "
+            "--announce-replies or --also-known-as"
         )
+    if args.also_known_as is not None:
+        group, alias = await group_action(settings, args.name, _add_alias, args.also_known_as)
+        print(f"{group.name} is also known as {alias}; that group can now move here")
     if any(value is not None for value in posting.values()):
         group, _ = await group_action(
             settings, args.name, _set_posting, args.posting, args.announce_replies
@@ -117,6 +125,34 @@ async def group_update(args: argparse.Namespace, settings: Settings) -> int:
         group, _ = await group_action(settings, args.name, update_group_profile, **changes)
         print(f"updated group {group.name}; its followers will see the new profile")
     return 0
+
+
+async def group_move(args: argparse.Namespace, settings: Settings) -> int:
+    """Move a group to another address; its followers are asked to follow that one."""
+    group, target = await group_action(settings, args.name, move_group, args.new_handle)
+    print(
+        f"{group.name} moved to {target}: its followers are told to follow it there, "
+        "and its actor and page point there from now on"
+    )
+    return 0
+
+
+async def group_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    """Give a group a new key pair; its followers receive an Update with the new key."""
+    group, _ = await group_action(settings, args.name, _rotate_key)
+    print(f"{group.name} has a new key; its followers will fetch it with the next signature")
+    return 0
+
+
+async def _add_alias(session: AsyncSession, ctx: Context, group: Group, handle: str) -> str:
+    alias = await add_alias(session, ctx, group, handle)
+    await update_group_profile(session, ctx, group)
+    return alias
+
+
+async def _rotate_key(session: AsyncSession, ctx: Context, group: Group) -> None:
+    rotate_group_key(group)
+    await update_group_profile(session, ctx, group)
 
 
 async def _set_posting(
@@ -213,8 +249,22 @@ def register(commands: Any) -> None:
         choices=REPLY_POLICIES,
         help="announce only top-level posts, or replies in the group's threads too",
     )
+    update.add_argument(
+        "--also-known-as",
+        metavar="HANDLE_OR_URL",
+        help="another group this one also is (alsoKnownAs): lets that group move here",
+    )
     show = add_command(sub, "show", group_show, "show a group")
     show.add_argument("name")
+    move = add_command(
+        sub, "move", group_move, "move a group to another address its followers follow instead"
+    )
+    move.add_argument("name")
+    move.add_argument(
+        "new_handle", metavar="NEW_HANDLE", help="name@host (or actor URL) of the group to move to"
+    )
+    rotate = add_command(sub, "rotate-key", group_rotate_key, "give a group a new signing key")
+    rotate.add_argument("name")
 
 
 def _add_whereabouts_arguments(update: argparse.ArgumentParser) -> None:

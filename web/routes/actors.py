@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from accounts import roles
@@ -72,6 +72,9 @@ async def _group_page(request: Request) -> Response:
         found = await find_group_by_uid(session, request.path_params["uid"])
         if found is None:
             return error_response(404, "no such group")
+        if found.moved_to:
+            # A group that moved keeps its actor (with ``movedTo``) but sends people on.
+            return RedirectResponse(found.moved_to, status_code=302)
         return render_page(
             request,
             "group.html",
