@@ -6,11 +6,13 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from actors.keys import assertion_key_id, ed25519_key
 from actors.models import Group
 from actors.urls import Urls
 from documents.common import hashtag, timestamp
 from documents.context import ACTOR_CONTEXT
 from documents.whereabouts import language_tags, location
+from federation.proofs import multikey_document
 
 
 def field_html(value: str) -> str:
@@ -23,6 +25,12 @@ def field_html(value: str) -> str:
 
 def _public_key(owner: str, key_id: str, public_pem: str) -> dict[str, str]:
     return {"id": key_id, "owner": owner, "publicKeyPem": public_pem}
+
+
+def _assertion_key(actor_id: str, private_pem: str) -> dict[str, str]:
+    """The Multikey that checks the integrity proofs of what the group sends (FEP-521a)."""
+    public = ed25519_key(private_pem).public_key()
+    return multikey_document(assertion_key_id(actor_id), actor_id, public)
 
 
 def group_actor(
@@ -68,6 +76,8 @@ def group_actor(
         doc["alsoKnownAs"] = list(group.also_known_as)
     if group.moved_to:
         doc["movedTo"] = group.moved_to
+    if group.ed25519_private_pem:
+        doc["assertionMethod"] = [_assertion_key(actor_id, group.ed25519_private_pem)]
     if group.is_network:
         # Mobilizon's term for a group's members collection; ours lists member groups.
         doc["members"] = urls.group_collection(group.uid, "members")

@@ -1,6 +1,9 @@
-"""RSA key pairs for local actors, and parsing the PEM keys actors publish."""
+"""RSA key pairs for local actors, their Ed25519 keys for integrity proofs, and parsing
+the PEM keys actors publish."""
 
 from __future__ import annotations
+
+import functools
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -41,3 +44,30 @@ def load_public_key(pem: str) -> PublicKey:
     if not isinstance(key, rsa.RSAPublicKey | ed25519.Ed25519PublicKey):
         raise SignatureError(f"unsupported public key type {type(key).__name__}")
     return key
+
+
+def generate_ed25519_pem() -> str:
+    """A new Ed25519 private key as PEM: a group's key for integrity proofs (FEP-8b32)."""
+    return (
+        ed25519.Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def ed25519_key(pem: str) -> ed25519.Ed25519PrivateKey:
+    """Parse a group's Ed25519 private PEM (cached: every activity it sends is signed)."""
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise ValueError(f"expected an Ed25519 private key, got {type(key).__name__}")
+    return key
+
+
+def assertion_key_id(actor_id: str) -> str:
+    """The id of the Ed25519 key an actor lists in ``assertionMethod`` (as Mitra names it)."""
+    return actor_id + "#ed25519-key"

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from actors.keys import generate_ed25519_pem
 from store.db import Base, UTCDateTime, utcnow
 
 
@@ -57,12 +58,17 @@ class Group(Base):
     # says which of its members' posts it announces: all, sharing or tagged.
     is_network: Mapped[bool] = mapped_column(Boolean, default=False)
     network_announce: Mapped[str] = mapped_column(String(20), default="all")
-    private_key_pem: Mapped[str] = mapped_column(Text)
     # Moving (``follows.moves``): the actor ids this group also is (``alsoKnownAs``), and
     # the one it moved to (``movedTo``), after which it only redirects there.
     also_known_as: Mapped[list[str]] = mapped_column(JSON, default=list)
     moved_to: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)
     public_key_pem: Mapped[str] = mapped_column(Text)
+    # Signs the integrity proofs (FEP-8b32) of what the group sends; made with the group
+    # (NULL only for a group an older version created during an upgrade: it sends none).
+    ed25519_private_pem: Mapped[str | None] = mapped_column(
+        Text, nullable=True, default=generate_ed25519_pem
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

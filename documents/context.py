@@ -6,6 +6,7 @@ from typing import Any
 
 from documents import event, offer, poll
 from documents.common import jsonld_context
+from federation.proofs import DATA_INTEGRITY_CONTEXT, DID_CONTEXT, MULTIKEY_CONTEXT
 from federation.vocab import AS_CONTEXT, SECURITY_CONTEXT, first_type
 
 # Mastodon's extension terms, so `manuallyApprovesFollowers`, `discoverable`,
@@ -14,6 +15,11 @@ from federation.vocab import AS_CONTEXT, SECURITY_CONTEXT, first_type
 ACTOR_CONTEXT: list[Any] = [
     AS_CONTEXT,
     SECURITY_CONTEXT,
+    # A group's Ed25519 key in ``assertionMethod`` (FEP-521a), declared as Fedify does:
+    # only the DID context defines ``assertionMethod`` outside a proof.
+    DATA_INTEGRITY_CONTEXT,
+    DID_CONTEXT,
+    MULTIKEY_CONTEXT,
     {
         "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
         "Hashtag": "as:Hashtag",

@@ -63,13 +63,14 @@ async def relay_change(
 
 async def unboost(session: AsyncSession, ctx: Context, group: Group, message: Message) -> None:
     """``Undo`` the boost of ``message``, so microblogs drop it from their timelines."""
-    # The boost as it was sent: its queued row keeps the document.
+    # The boost as it was sent: its queued row keeps the document (its integrity proof
+    # left out: without the @context it was made with, it no longer verifies).
     boost = await session.scalar(
         select(Activity.document).where(Activity.ap_id == message.announce_ap_id)
     )
     if boost is None:
         return
-    embedded = {key: value for key, value in boost.items() if key != "@context"}
+    embedded = {key: value for key, value in boost.items() if key not in ("@context", "proof")}
     actor = ctx.urls.group(group.uid)
     undo = activities.undo(new_activity_id(ctx.urls, group), actor, embedded)
     await queue_to_followers(session, group=group, activity=undo, public=True)

@@ -15,12 +15,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from actors.keys import assertion_key_id, ed25519_key
 from actors.models import Group
 from actors.urls import Urls
+from federation import proofs
 from federation.origin import netloc_of
 from federation.vocab import get_id
 from outbox.fanout import expand
 from outbox.models import Activity, Delivery, FanOut
+from store.db import utcnow
 
 INLINE = 100
 """Followers addressed in the posting transaction itself; a small group needs no job."""
@@ -31,9 +34,29 @@ def new_activity_id(urls: Urls, group: Group) -> str:
     return urls.activity(group.uid, secrets.token_urlsafe(12))
 
 
+def signed(group: Group, activity: dict[str, Any]) -> dict[str, Any]:
+    """``activity`` with the group's integrity proof (FEP-8b32), and so the object it
+    carries when the group wrote it (its post's ``Create`` or ``Update``): a network that
+    relays the post passes that proof on, and its readers need not fetch the post here.
+    """
+    actor = get_id(activity.get("actor"))
+    if actor is None or group.ed25519_private_pem is None:
+        return activity
+    key, key_id, now = ed25519_key(group.ed25519_private_pem), assertion_key_id(actor), utcnow()
+    obj = activity.get("object")
+    if isinstance(obj, dict) and get_id(obj.get("attributedTo")) == actor:
+        # The object's proof needs the terms it uses: the activity's context.
+        context = activity.get("@context")
+        embedded = obj if context is None else {"@context": context, **obj}
+        activity = {**activity, "object": proofs.sign(embedded, key, key_id, now)}
+    return proofs.sign(activity, key, key_id, now)
+
+
 async def _store(
     session: AsyncSession, group: Group | None, activity: dict[str, Any], public: bool
 ) -> Activity:
+    if group is not None:
+        activity = signed(group, activity)
     row = Activity(
         ap_id=activity["id"],
         group_id=group.id if group is not None else None,

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from actors.keys import ed25519_key
 from actors.models import Follower, Group, RemoteActor
 from posts.models import Post, PostTag
 from sharing.models import RemoteEvent, RemoteOffer
@@ -214,6 +215,8 @@ async def test_every_migration_in_turn_keeps_a_group_its_key_follower_and_post(
                 "Seed swap",
                 "<p>Seed swap</p>",
             )
+            # 0020: a group made before gets an Ed25519 key of its own for its proofs.
+            assert ed25519_key(group.ed25519_private_pem).public_key() is not None
             assert (await session.execute(sa.select(RemoteActor.ap_id))).scalars().all() == [FAN]
             # 0011 stores the hashtags posts already had, by key
             assert (await session.execute(sa.select(PostTag.post_id, PostTag.tag))).all() == [

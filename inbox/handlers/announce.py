@@ -29,7 +29,7 @@ from inbox.objects import (
     tombstone,
     update_object,
 )
-from inbox.origin import fetch_from_origin
+from inbox.origin import fetch_from_origin, proven_or_fetched
 from inbox.registry import handles, signed_by_actor
 from inbox.shape import http_url, object_id, object_of
 from inbox.shared_objects import mirror_shared
@@ -52,14 +52,17 @@ def _embedded(activity: dict[str, Any]) -> Any:
     return obj
 
 
-async def _object(ctx: Context, activity: dict[str, Any], actor: str, target: str) -> Any:
+async def _object(
+    session: AsyncSession, ctx: Context, activity: dict[str, Any], actor: str, target: str
+) -> Any:
     # The copy an announcement carries is believed only when the announcer signed it as
-    # its own object; anything else, even another account's post on the announcer's
-    # server (a Lemmy community relaying its members), is fetched from where it lives.
+    # its own object, or its owner's integrity proof vouches for it; anything else, even
+    # another account's post on the announcer's server (a Lemmy community relaying its
+    # members), is fetched from where it lives.
     embedded = _embedded(activity)
     if isinstance(embedded, dict) and get_id(embedded) == target and owned_by(embedded, actor):
         return embedded
-    return await fetch_from_origin(ctx, target)
+    return await proven_or_fetched(session, ctx, embedded, target)
 
 
 @handles("Announce")
@@ -80,7 +83,14 @@ async def announce(
     if ctx.urls.is_local(target):
         await _relay_local(session, ctx, activity, actor, target)
         return
-    doc = await _object(ctx, activity, actor, target)
+    # A boost of an object we keep (as the one that follows a FEP-1b12 Announce: Lemmy
+    # and Mutuals send both) is of the kept copy: fetching it again would undo what its
+    # integrity proof saved.
+    known = row is not None and not isinstance(_embedded(activity), dict)
+    if row is not None and known:
+        doc = row.document
+    else:
+        doc = await _object(session, ctx, activity, actor, target)
     if doc is None or not is_storable(doc):
         return
     owner = owners(doc)[0]
@@ -90,7 +100,10 @@ async def announce(
         await relay_down(session, ctx, announced_create(activity, doc, owner), doc, owner, joined)
     if row is None:
         await store_object(session, doc, owner, via=None if owner == actor else actor)
-    elif not row.deleted and row.attributed_to == owner and (kept := await limited(session, doc)):
+        return
+    if known or row.deleted or row.attributed_to != owner:
+        return
+    if (kept := await limited(session, doc)) is not None:
         update_object(row, kept)
         await mirror_shared(session, row)
 

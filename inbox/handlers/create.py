@@ -50,7 +50,7 @@ async def create(
     networks = await memberships(session, actor) if followed else []
     if not (for_groups or followed or networks):
         return
-    doc = await object_from_actor(ctx, activity, actor)
+    doc = await object_from_actor(session, ctx, activity, actor)
     if doc is None or not is_storable(doc):
         return
     if not owned_by(doc, actor):

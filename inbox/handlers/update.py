@@ -35,7 +35,7 @@ async def update(
     for_groups = bool(await messages_of(session, target, actor))
     if not (stored or for_groups):
         return
-    doc = await object_from_actor(ctx, activity, actor)
+    doc = await object_from_actor(session, ctx, activity, actor)
     if doc is None or not is_storable(doc) or doc["id"] != target or not owned_by(doc, actor):
         return
     if for_groups:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from actors.groups import get_group, set_posting
+from federation.proofs import DATA_INTEGRITY_CONTEXT
 from posts.notes import publish_note
 from tests.forum.support import (
     MASTODON_CONTEXT,
@@ -81,17 +82,18 @@ async def test_an_open_group_announces_a_members_post_in_both_forms(
     relay, boost = _by_form(announces(peer))
     followers = group_id + "/followers"
     assert relay == {
-        "@context": MASTODON_CONTEXT,
+        "@context": [*MASTODON_CONTEXT, DATA_INTEGRITY_CONTEXT],
         "id": relay["id"],
         "type": "Announce",
         "actor": group_id,
         "to": [PUBLIC],
         "cc": [followers],
         "object": _without_context(create),
+        "proof": relay["proof"],  # the group's integrity proof (FEP-8b32)
     }
     # …and the Note boosted, exactly as Mastodon sends a boost (its timelines show this one)
     assert boost == {
-        "@context": AS_CONTEXT,
+        "@context": [AS_CONTEXT, DATA_INTEGRITY_CONTEXT],
         "id": boost["id"],
         "type": "Announce",
         "actor": group_id,
@@ -99,6 +101,7 @@ async def test_an_open_group_announces_a_members_post_in_both_forms(
         "to": [PUBLIC],
         "cc": [ana.id, followers],
         "object": create["object"]["id"],
+        "proof": boost["proof"],
     }
     assert len(announces(peer)) == 2
     for activity in (relay, boost):
@@ -326,7 +329,7 @@ async def test_a_lemmy_post_to_the_group_is_relayed_with_its_context(
     await _send(instance, peer, group_id, create)
 
     relay, boost = _by_form(announces(peer))
-    assert relay["@context"] == LEMMY_CONTEXT
+    assert relay["@context"] == [*LEMMY_CONTEXT, DATA_INTEGRITY_CONTEXT]
     assert relay["object"] == _without_context(create)
     assert boost["object"] == create["object"]["id"]
     [message] = await messages(instance)

@@ -21,6 +21,7 @@ from sharing import events, offers, polls
 from tests.helpers import add_group
 from tests.instances import Instance, settle
 from tests.sharing.support import mastodon_spoiler, mastodon_text
+from tests.signed import unsigned
 from tests.sink import Sink, add_follower
 
 NOW = dt.datetime(2099, 1, 2, 10, 0, tzinfo=dt.UTC)
@@ -35,7 +36,7 @@ async def _sent(instance: Instance, sink: Sink, publish: Any) -> dict[str, Any]:
         post = row if isinstance(row, Post) else await session.get(Post, row.post_id)
     assert post is not None
     await settle(instance)
-    create = sink.received[-1].activity
+    create = unsigned(sink.received[-1].activity)
     text = json.dumps(create).replace(instance.base_url, "BASE").replace(post.uid, "UID")
     pinned: dict[str, Any] = json.loads(text)
     return pinned

@@ -81,7 +81,7 @@ async def test_the_command_line_publishes_them_and_followers_get_an_update(
     }
     doc = await actor(instance)
     assert whereabouts(doc) == expected
-    terms = doc["@context"][2]
+    terms = doc["@context"][-1]
     assert (terms["Hashtag"], terms["language"], terms["identifier"]) == (
         "as:Hashtag",
         "schema:inLanguage",
