@@ -53,5 +53,5 @@ def object_context(obj: dict[str, Any]) -> list[Any]:
     if kind == "Question":
         return jsonld_context(poll.CONTEXT_TERMS)
     if "purpose" in obj:
-        return jsonld_context(offer.CONTEXT_TERMS)
+        return jsonld_context(offer.context_terms(obj))
     return jsonld_context()

@@ -23,6 +23,11 @@ Shape, and why:
   content; the first skill's tag URL is the intent's ``resourceConformsTo``.
 - Validity is AS ``endTime``; a closed proposal has ``availableQuantity`` 0 and
   ``endTime`` = when it closed, and its readable line says why.
+- A need's lifecycle (``sharing.needs``) is said twice: in the readable line for
+  Mastodon ("🔥 urgent — 12 of 20 given — someone is helping") and in terms of ours for
+  peers: ``needState`` (open, helping, fulfilled, partly, unmet…), ``urgency`` (urgent,
+  week, whenever) and ``givenQuantity``, with the intent's ``resourceQuantity`` the
+  quantity asked and ``availableQuantity`` what still lacks (FEP-0837 readers see that).
 """
 
 from __future__ import annotations
@@ -50,12 +55,15 @@ from documents.when import require_aware, zone
 from federation.content import sanitize_html
 
 OfferKind = Literal["offer", "need"]
-OfferState = Literal["open", "fulfilled", "withdrawn", "expired"]
+OfferState = Literal["open", "fulfilled", "partly", "unmet", "withdrawn", "expired"]
+Urgency = Literal["urgent", "week", "whenever"]
 KINDS: tuple[OfferKind, ...] = ("offer", "need")
-STATES: tuple[OfferState, ...] = ("open", "fulfilled", "withdrawn", "expired")
+STATES: tuple[OfferState, ...] = ("open", "fulfilled", "partly", "unmet", "withdrawn", "expired")
+URGENCIES: tuple[Urgency, ...] = ("urgent", "week", "whenever")
 PURPOSE: dict[OfferKind, str] = {"offer": "offer", "need": "request"}
 _ICON: dict[OfferKind, str] = {"offer": "🤝", "need": "🙋"}
-_CLOSED_ICON = {"fulfilled": "✅", "withdrawn": "🔒", "expired": "🔒"}
+_CLOSED_ICON = {"fulfilled": "✅", "partly": "☑️", "unmet": "🔒", "withdrawn": "🔒", "expired": "🔒"}
+_URGENCY_ICON = {"urgent": "🔥", "week": "⏳"}
 
 # FEP-0837 terms (its context document, plus om2 units as in its examples).
 CONTEXT_TERMS: dict[str, Any] = {
@@ -72,6 +80,17 @@ CONTEXT_TERMS: dict[str, Any] = {
     "hasUnit": "om2:hasUnit",
     "hasNumericalValue": "om2:hasNumericalValue",
 }
+NEED_TERMS: dict[str, Any] = {
+    "mutuals": "https://joinmutuals.org/ns#",
+    "needState": "mutuals:needState",
+    "urgency": "mutuals:urgency",
+    "givenQuantity": "mutuals:givenQuantity",
+}
+
+
+def context_terms(doc: dict[str, Any]) -> dict[str, Any]:
+    """The terms ``doc`` (an offer or need) uses: FEP-0837's, and ours for a tracked need."""
+    return {**CONTEXT_TERMS, **NEED_TERMS} if "needState" in doc else CONTEXT_TERMS
 
 
 @dataclass(frozen=True)
@@ -79,7 +98,8 @@ class OfferSpec:
     """What an organizer says about an offer or need; checked on construction.
 
     ``body`` is Markdown. ``valid_until`` is aware; ``timezone`` is where its date is read.
-    ``closed_at`` is required once ``state`` is not ``open``.
+    ``closed_at`` is required once ``state`` is not ``open``. A need's lifecycle, when
+    tracked: ``urgency``, ``quantity`` asked (None: not counted), ``given``, ``helping``.
     """
 
     kind: OfferKind
@@ -91,6 +111,10 @@ class OfferSpec:
     timezone: str = "UTC"
     state: OfferState = "open"
     closed_at: dt.datetime | None = None
+    urgency: Urgency | None = None
+    quantity: int | None = None
+    given: int = 0
+    helping: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -115,22 +139,55 @@ class OfferSpec:
             require_aware(self.valid_until, "valid_until")
         if self.state != "open" and self.closed_at is None:
             raise ValueError("a closed offer needs closed_at")
+        self._check_progress()
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "body", body)
         object.__setattr__(self, "skills", skill_names(self.skills))
         object.__setattr__(self, "area", area)
 
+    def _check_progress(self) -> None:
+        if self.urgency is not None and self.urgency not in URGENCIES:
+            raise DocumentError(
+                "unknown urgency %(urgency)r; use one of %(urgencies)s",
+                urgency=self.urgency,
+                urgencies=", ".join(URGENCIES),
+            )
+        if self.quantity is not None and self.quantity < 1:
+            raise DocumentError(
+                "the quantity is %(quantity)s; it must be 1 or more", quantity=self.quantity
+            )
+        if self.given < 0 or (self.quantity is not None and self.given > self.quantity):
+            raise ValueError("given must be between 0 and the quantity")
+
+    @property
+    def stage(self) -> str:
+        """``helping`` while open with a helper, else the state."""
+        return "helping" if self.state == "open" and self.helping else self.state
+
+
+def _progress(spec: OfferSpec, lang: str) -> list[str]:
+    words = phrases(lang)
+    parts = []
+    if spec.state == "open" and spec.urgency in _URGENCY_ICON:
+        parts.append(f"{_URGENCY_ICON[spec.urgency]} {words.urgency[spec.urgency]}")
+    if spec.quantity is not None:
+        parts.append(words.given.format(given=spec.given, quantity=spec.quantity))
+    if spec.stage == "helping":
+        parts.extend((words.helping, words.thanks_hint))
+    return parts
+
 
 def _status_line(spec: OfferSpec, lang: str) -> str:
     words = phrases(lang)
     if spec.state != "open":
-        return f"{_CLOSED_ICON[spec.state]} {words.closed[spec.state]}"
+        closed = f"{_CLOSED_ICON[spec.state]} {words.closed[spec.state]}"
+        return " — ".join([closed, *_progress(spec, lang)])
     parts = [spec.area] if spec.area else []
     if spec.valid_until is not None:
         day = spec.valid_until.astimezone(zone(spec.timezone)).date()
         parts.append(words.until.format(date=format_date(day, lang)))
     call = words.offer_call if spec.kind == "offer" else words.need_call
-    return " — ".join(p for p in (", ".join(parts), call) if p)
+    return " — ".join(p for p in (", ".join(parts), *_progress(spec, lang), call) if p)
 
 
 def headline(spec: OfferSpec, lang: str) -> str:
@@ -157,6 +214,19 @@ def _quantity(value: str) -> dict[str, str]:
     return {"hasUnit": "one", "hasNumericalValue": value}
 
 
+def _lifecycle(spec: OfferSpec, intent: dict[str, Any]) -> dict[str, Any]:
+    """A tracked need's own terms; its quantities go in the intent."""
+    if spec.urgency is None:
+        return {}
+    fields: dict[str, Any] = {"needState": spec.stage, "urgency": spec.urgency}
+    if spec.quantity is not None:
+        lacking = spec.quantity - spec.given if spec.state == "open" else 0
+        intent["resourceQuantity"] = _quantity(str(spec.quantity))
+        intent["availableQuantity"] = _quantity(str(lacking))
+        fields["givenQuantity"] = spec.given
+    return fields
+
+
 def offer_document(spec: OfferSpec, meta: Meta, tag_url: TagUrl) -> dict[str, Any]:
     """The ``Note`` of an offer or need (without ``@context``), ready to wrap in a Create."""
     bodies, body_tags = render(spec.body, tag_url) if spec.body else ({}, [])
@@ -179,6 +249,7 @@ def offer_document(spec: OfferSpec, meta: Meta, tag_url: TagUrl) -> dict[str, An
         "purpose": PURPOSE[spec.kind],
         "unitBased": False,
         "publishes": intent,
+        **_lifecycle(spec, intent),
     }
     if spec.area:
         doc["location"] = {"type": "Place", "name": spec.area}
@@ -191,10 +262,14 @@ def offer_document(spec: OfferSpec, meta: Meta, tag_url: TagUrl) -> dict[str, An
 __all__ = [
     "CONTEXT_TERMS",
     "KINDS",
+    "NEED_TERMS",
     "STATES",
+    "URGENCIES",
     "OfferKind",
     "OfferSpec",
     "OfferState",
+    "Urgency",
+    "context_terms",
     "headline",
     "offer_document",
 ]

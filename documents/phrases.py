@@ -2,7 +2,9 @@
 
 Mastodon shows only ``content`` (Notes, Questions) or ``name`` + ``summary`` (Events),
 so these lines are how its users learn what an offer or event is and how to answer.
-The RSVP words a reply may contain are listed here too, next to the line that asks for them.
+The RSVP words a reply may contain are listed here too, next to the line that asks for them,
+and the words of a reply to a need: ``help`` ("I can help") makes its author a helper,
+``consent`` ("mention me") lets the group thank them publicly.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ class Phrases:
     declined: tuple[str, ...]
     weekdays: tuple[str, ...]
     months: tuple[str, ...]
+    urgency: dict[str, str]
+    given: str
+    helping: str
+    thanks_hint: str
+    help: tuple[str, ...]
+    consent: tuple[str, ...]
+    thanks: str
 
 
 _EN = Phrases(
@@ -39,7 +48,13 @@ _EN = Phrases(
     until="until {date}",
     offer_call="reply to take it up",
     need_call="reply if you can help",
-    closed={"fulfilled": "fulfilled, thank you!", "withdrawn": "withdrawn", "expired": "expired"},
+    closed={
+        "fulfilled": "fulfilled, thank you!",
+        "partly": "partly fulfilled, thank you!",
+        "unmet": "closed unmet",
+        "withdrawn": "withdrawn",
+        "expired": "expired",
+    },
     online="online",
     cancelled="Cancelled",
     every={
@@ -55,6 +70,13 @@ _EN = Phrases(
     declined=("not going", "can't go", "cant go", "no"),
     weekdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    urgency={"urgent": "urgent", "week": "this week"},
+    given="{given} of {quantity} given",
+    helping="someone is helping",
+    thanks_hint="reply “mention me” to be thanked publicly",
+    help=("i can help", "i could help", "i'll help", "i can do it", "count me in"),
+    consent=("mention me", "thank me publicly"),
+    thanks="Thank you {names} for helping with: {title}",
 )
 
 _ES = Phrases(
@@ -63,7 +85,13 @@ _ES = Phrases(
     until="hasta el {date}",
     offer_call="responde para aceptarlo",
     need_call="responde si puedes ayudar",
-    closed={"fulfilled": "cubierto, ¡gracias!", "withdrawn": "retirado", "expired": "caducado"},
+    closed={
+        "fulfilled": "cubierto, ¡gracias!",
+        "partly": "cubierto en parte, ¡gracias!",
+        "unmet": "cerrado sin cubrir",
+        "withdrawn": "retirado",
+        "expired": "caducado",
+    },
     online="en línea",
     cancelled="Cancelado",
     every={
@@ -79,6 +107,20 @@ _ES = Phrases(
     declined=("no voy", "no puedo"),
     weekdays=("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
     months=("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"),
+    urgency={"urgent": "urgente", "week": "esta semana"},
+    given="{given} de {quantity} entregados",
+    helping="alguien está ayudando",
+    thanks_hint="responde «menciónanos» para que te demos las gracias en público",
+    help=(
+        "puedo ayudar",
+        "puedo ayudarte",
+        "puedo ayudaros",
+        "yo ayudo",
+        "cuenta conmigo",
+        "contad conmigo",
+    ),
+    consent=("menciónanos", "mencióname", "puedes mencionarme"),
+    thanks="Gracias {names} por ayudar con: {title}",
 )
 
 _FR = Phrases(
@@ -87,7 +129,13 @@ _FR = Phrases(
     until="jusqu’au {date}",
     offer_call="répondez pour en profiter",
     need_call="répondez si vous pouvez aider",
-    closed={"fulfilled": "pourvu, merci !", "withdrawn": "retiré", "expired": "expiré"},
+    closed={
+        "fulfilled": "pourvu, merci !",
+        "partly": "pourvu en partie, merci !",
+        "unmet": "fermé sans être pourvu",
+        "withdrawn": "retiré",
+        "expired": "expiré",
+    },
     online="en ligne",
     cancelled="Annulé",
     every={
@@ -116,6 +164,19 @@ _FR = Phrases(
         "nov.",
         "déc.",
     ),
+    urgency={"urgent": "urgent", "week": "cette semaine"},
+    given="{given} sur {quantity} donnés",
+    helping="quelqu’un aide",
+    thanks_hint="répondez « mentionnez-moi » pour être remercié publiquement",
+    help=(
+        "je peux aider",
+        "je peux le faire",
+        "je m’en charge",
+        "je m'en charge",
+        "comptez sur moi",
+    ),
+    consent=("mentionnez-moi", "mentionnez moi"),
+    thanks="Merci {names} pour votre aide : {title}",
 )
 
 _DE = Phrases(
@@ -124,7 +185,13 @@ _DE = Phrases(
     until="bis {date}",
     offer_call="antworte, um es anzunehmen",
     need_call="antworte, wenn du helfen kannst",
-    closed={"fulfilled": "erledigt, danke!", "withdrawn": "zurückgezogen", "expired": "abgelaufen"},
+    closed={
+        "fulfilled": "erledigt, danke!",
+        "partly": "teilweise erledigt, danke!",
+        "unmet": "unerfüllt geschlossen",
+        "withdrawn": "zurückgezogen",
+        "expired": "abgelaufen",
+    },
     online="online",
     cancelled="Abgesagt",
     every={
@@ -153,6 +220,13 @@ _DE = Phrases(
         "Nov.",
         "Dez.",
     ),
+    urgency={"urgent": "dringend", "week": "diese Woche"},
+    given="{given} von {quantity} gegeben",
+    helping="jemand hilft",
+    thanks_hint="antworte „erwähnt mich“, um öffentlich Dank zu bekommen",
+    help=("ich kann helfen", "kann helfen", "ich mache das", "zählt auf mich"),
+    consent=("erwähnt mich", "erwähne mich"),
+    thanks="Danke {names} für die Hilfe bei: {title}",
 )
 
 PHRASES: dict[str, Phrases] = {"en": _EN, "es": _ES, "fr": _FR, "de": _DE}

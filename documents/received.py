@@ -71,13 +71,54 @@ class ReceivedOffer:
     area: str | None
     valid_until: dt.datetime | None
     state: str
+    progress: NeedStage | None = None
+
+
+@dataclass(frozen=True)
+class NeedStage:
+    """A Mutuals need's lifecycle (:mod:`.offer`): stage, urgency, quantity asked and given."""
+
+    stage: str
+    urgency: str | None
+    quantity: int | None
+    given: int | None
+
+
+_STAGES = ("open", "helping", "fulfilled", "partly", "unmet", "withdrawn", "expired")
+_URGENCIES = ("urgent", "week", "whenever")
+
+
+def _count(value: Any) -> int | None:
+    amount = value.get("hasNumericalValue") if isinstance(value, dict) else value
+    try:
+        number = int(str(amount))
+    except ValueError:
+        return None
+    return number if 0 <= number < 2**31 else None
+
+
+def _need_stage(doc: dict[str, Any], intent: Any) -> NeedStage | None:
+    """The ``needState``, ``urgency`` and quantities a Mutuals need carries, if any."""
+    stage = doc.get("needState")
+    if stage not in _STAGES:
+        return None
+    urgency = doc.get("urgency")
+    given = _count(doc.get("givenQuantity"))
+    asked = _count(intent.get("resourceQuantity")) if isinstance(intent, dict) else None
+    return NeedStage(
+        stage=stage,
+        urgency=urgency if urgency in _URGENCIES else None,
+        quantity=asked if given is not None else None,
+        given=given,
+    )
 
 
 def parse_offer(doc: dict[str, Any]) -> ReceivedOffer | None:
     """A FEP-0837 proposal (``purpose`` offer/request), or None.
 
     It is closed once its intent's ``availableQuantity`` is 0 (how a closed
-    proposal is published).
+    proposal is published), or, for a Mutuals need, once its ``needState`` says so
+    (a need fully given but not yet closed lacks 0 and is still open).
     """
     kind = _KINDS.get(str(doc.get("purpose")))
     if kind is None:
@@ -88,6 +129,10 @@ def parse_offer(doc: dict[str, Any]) -> ReceivedOffer | None:
     amount = available.get("hasNumericalValue") if isinstance(available, dict) else None
     location = doc.get("location")
     area = _text(location, "name") if isinstance(location, dict) else None
+    progress = _need_stage(doc, intent) if kind == "need" else None
+    closed = str(amount) in ("0", "0.0")
+    if progress is not None:
+        closed = progress.stage not in ("open", "helping")
     return ReceivedOffer(
         kind=kind,
         title=(title or kind)[:MAX_TITLE],
@@ -95,7 +140,8 @@ def parse_offer(doc: dict[str, Any]) -> ReceivedOffer | None:
         skills=_hashtags(doc),
         area=area,
         valid_until=parse_time(doc.get("endTime")),
-        state="closed" if str(amount) in ("0", "0.0") else "open",
+        state="closed" if closed else "open",
+        progress=progress,
     )
 
 

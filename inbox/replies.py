@@ -2,7 +2,8 @@
 
 Mastodon users have no RSVP or "take it up" button, so they reply. A reply to a
 poll is a vote; to an event, an RSVP when it says "going"/"maybe"/"not going"
-(:mod:`documents.answers`), else a response; to an offer or need, a response.
+(:mod:`documents.answers`), else a response; to an offer or need, a response (and
+to an open need, "I can help" makes its author a helper: :mod:`sharing.needs`).
 These come from accounts our groups do not follow, so ``Create`` hands them here
 before its "only from followed actors" rule. Replies to plain posts are not ours
 to take: they go on through the ``Create`` handler.
@@ -27,6 +28,7 @@ from inbox.votes import record_vote
 from posts.lookup import local_post
 from posts.models import Post
 from sharing.models import Event, Offer, Poll, Response
+from sharing.needs import reply_to_need
 from sharing.rsvps import set_rsvp
 
 
@@ -75,8 +77,10 @@ async def handle_reply_to_local(
             await _respond(session, post, actor, note)
         elif not event.cancelled:
             await set_rsvp(session, event, actor, state, note["id"])
-    elif await _shared(session, post, Offer) is not None:
+    elif (offer := await _shared(session, post, Offer)) is not None:
         await _respond(session, post, actor, note)
+        content = str(note.get("content") or "")
+        await reply_to_need(session, ctx, offer, post, actor, note["id"], content)
     else:
         return False
     return True

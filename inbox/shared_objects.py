@@ -16,6 +16,8 @@ from documents.received import ReceivedEvent, ReceivedOffer, parse_event, parse_
 from federation.vocab import addressed_publicly
 from inbox.models import RemoteObject
 from sharing.models import RemoteEvent, RemoteOffer
+from sharing.needs_models import RemoteNeedProgress
+from store.db import utcnow
 
 Kept = TypeVar("Kept", RemoteOffer, RemoteEvent)
 
@@ -39,6 +41,26 @@ async def _offer(session: AsyncSession, row: RemoteObject, found: ReceivedOffer)
     offer.published = row.published
     for name in ("kind", "title", "language", "skills", "area", "valid_until", "state"):
         setattr(offer, name, getattr(found, name))
+    await session.flush()
+    await _need_progress(session, offer, found)
+
+
+async def _need_progress(session: AsyncSession, offer: RemoteOffer, found: ReceivedOffer) -> None:
+    """Keep a Mutuals need's lifecycle (stage, urgency, given) beside its board row."""
+    kept = await session.scalar(
+        select(RemoteNeedProgress).where(RemoteNeedProgress.remote_offer_id == offer.id)
+    )
+    if found.progress is None:
+        if kept is not None:
+            await session.delete(kept)
+        return
+    if kept is None:
+        kept = RemoteNeedProgress(remote_offer_id=offer.id)
+        session.add(kept)
+    progress = found.progress
+    kept.stage, kept.urgency = progress.stage, progress.urgency
+    kept.quantity, kept.given = progress.quantity, progress.given
+    kept.updated_at = utcnow()
 
 
 async def _event(session: AsyncSession, row: RemoteObject, found: ReceivedEvent) -> None:

@@ -17,6 +17,7 @@ import networks.models
 import outbox.models
 import posts.models
 import sharing.models
+import sharing.needs_models
 import store.heartbeats
 from store.db import Base, is_sqlite, make_engine
 
@@ -32,6 +33,7 @@ _MODELS = (
     outbox.models,
     posts.models,
     sharing.models,
+    sharing.needs_models,
     store.heartbeats,
 )
 target_metadata = Base.metadata

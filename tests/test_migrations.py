@@ -20,6 +20,7 @@ import networks.models
 import outbox.models
 import posts.models
 import sharing.models
+import sharing.needs_models
 import store.heartbeats
 from store.db import Base, make_engine
 
@@ -34,6 +35,7 @@ MODELS = (
     outbox.models,
     posts.models,
     sharing.models,
+    sharing.needs_models,
     store.heartbeats,
 )
 

@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from accounts.roles import PERMISSIONS, ROLES
+from documents.multilingual import Multilingual
+from sharing.offers import open_offer
 from tests.admin.support import add_account, csrf_of, signed_in
 from tests.helpers import add_group
 from tests.instances import Instance
@@ -31,6 +33,11 @@ def expected(permission: str, visitor: str, path: str) -> int:
 
 async def test_every_admin_route_with_every_kind_of_visitor(instance: Instance) -> None:
     group = await add_group(instance, "eastside")
+    async with instance.ctx.sessions() as session:
+        need = await open_offer(
+            session, instance.ctx, group, "need", Multilingual.single("en", "Food boxes")
+        )
+        await session.commit()
     await add_account(instance, "nobody")
     await add_account(instance, "admin", admin=True)
     for role in ROLES:
@@ -39,16 +46,18 @@ async def test_every_admin_route_with_every_kind_of_visitor(instance: Instance) 
     for visitor in VISITORS:
         if visitor == "anonymous":
             async with instance.client() as client:
-                await walk(client, visitor)
+                await walk(client, visitor, need.id)
         else:
             async with signed_in(instance, "nobody" if visitor == "no role" else visitor) as client:
-                await walk(client, visitor)
+                await walk(client, visitor, need.id)
 
 
-async def walk(client: httpx.AsyncClient, visitor: str) -> None:
-    """Every admin page as ``visitor``: the status each must answer."""
+async def walk(client: httpx.AsyncClient, visitor: str, need: int) -> None:
+    """Every admin page as ``visitor`` (a page about one need, about ``need``): the status
+    each must answer."""
     for path, _page, permission, methods in PAGES:
-        url = path.replace("{name}", "eastside")
+        url = path.replace("{name}", "eastside").replace("{need}", str(need))
+        assert "{" not in url, f"give walk() a value for the parameters of {path}"
         answer = await client.get(url)
         want = expected(permission, visitor, path)
         assert answer.status_code == want, (visitor, url, answer.text)

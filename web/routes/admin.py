@@ -29,6 +29,7 @@ from web.routes import (
     admin_forum,
     admin_instance,
     admin_moderation,
+    admin_needs,
     admin_network,
     admin_posts,
     admin_profile,
@@ -187,6 +188,7 @@ PAGES: list[tuple[str, Page, str, list[str]]] = [
     *admin_instance.PAGES,
     *admin_edit.PAGES,
     *admin_network.PAGES,
+    *admin_needs.PAGES,
     *admin_queue.PAGES,
 ]
 """Every admin page: path, handler, the permission it needs, methods."""

@@ -37,6 +37,7 @@ from sharing.models import Event
 from sharing.publishing import find_shared
 from web.forms import text_field
 from web.guard import Page, Visitor
+from web.i18n import N_
 from web.pages import render_form
 from web.state import app_context
 
@@ -47,13 +48,15 @@ Publish = Callable[[AsyncSession, Context, Group], Awaitable[Post]]
 """Publishes what a form describes and returns the post carrying it."""
 
 NOTE_FIELDS = ("text", "cw", "visibility", "language")
-OFFER_FIELDS = ("title", "body", "skills", "area", "until", "language")
+OFFER_FIELDS = ("title", "body", "skills", "area", "until", "language", "urgency", "quantity")
 EVENT_FIELDS = (
     "title", "start", "end", "timezone", "place", "online", "body", "repeat", "language", "edit",
 )  # fmt: skip
 POLL_FIELDS = ("question", "options", "closes", "timezone", "language")
 TRANSLATION_ROWS = 2
 """How many "Other languages" rows each form offers."""
+URGENCY_NAMES = {"urgent": N_("Urgent"), "week": N_("This week"), "whenever": N_("Whenever")}
+"""A need's urgencies (``documents.offer.URGENCIES``), as the form names them."""
 
 
 def _typed(form: Any, fields: tuple[str, ...]) -> dict[str, str]:
@@ -178,11 +181,22 @@ async def compose(request: Request, visitor: Visitor) -> Response:
     )
 
 
+def _quantity(text: str) -> int | None:
+    """A need's quantity as typed (empty: not counted)."""
+    if not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise UserError("the quantity is a whole number, such as 20") from None
+
+
 async def _offer(request: Request, visitor: Visitor, kind: OfferKind) -> Response:
     """An offer or a need (as ``mutuals offer``/``need``)."""
     template = "admin/compose_offer.html"
     if request.method == "GET":
-        return _page(request, visitor, template, kind=kind, typed={"language": "en"})
+        typed = {"language": "en", "urgency": "whenever"}
+        return _page(request, visitor, template, kind=kind, typed=typed, urgencies=URGENCY_NAMES)
     form = await request.form()
     typed, rows = _typed(form, OFFER_FIELDS), _rows(form, ("title", "body"))
 
@@ -191,12 +205,36 @@ async def _offer(request: Request, visitor: Visitor, kind: OfferKind) -> Respons
         until = parse_date(typed["until"]) if typed["until"].strip() else None
         skills = typed["skills"].replace(",", " ").split()
         area = typed["area"].strip() or None
+        needing = kind == "need"
+        # An unknown urgency is refused by the offer's own checks, as on the command line.
+        urgency: Any = typed["urgency"] or None if needing else None
+        quantity = _quantity(typed["quantity"]) if needing else None
         row = await offers.open_offer(
-            session, ctx, group, kind, title, body=body, skills=skills, area=area, until=until
+            session,
+            ctx,
+            group,
+            kind,
+            title,
+            body=body,
+            skills=skills,
+            area=area,
+            until=until,
+            urgency=urgency,
+            quantity=quantity,
         )
         return await _shared_post(session, row.post_id)
 
-    return await _publish(request, visitor, template, typed, kind, publish, kind=kind, rows=rows)
+    return await _publish(
+        request,
+        visitor,
+        template,
+        typed,
+        kind,
+        publish,
+        kind=kind,
+        rows=rows,
+        urgencies=URGENCY_NAMES,
+    )
 
 
 async def compose_offer(request: Request, visitor: Visitor) -> Response:

@@ -38,7 +38,7 @@ LIMIT = 30
 CLOSING: dict[str, OfferState] = {"fulfilled": "fulfilled", "withdrawn": "withdrawn"}
 """The actions that close an offer or need, and the state each leaves it in."""
 
-STATES = (N_("open"), N_("fulfilled"), N_("withdrawn"), N_("expired"))
+STATES = (N_("open"), N_("fulfilled"), N_("partly"), N_("unmet"), N_("withdrawn"), N_("expired"))
 """An offer's or need's state, as the posts page shows it (``_(state)``)."""
 
 
