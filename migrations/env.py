@@ -16,6 +16,7 @@ import moderation.models
 import networks.models
 import outbox.models
 import posts.models
+import sharing.distribution_models
 import sharing.models
 import sharing.needs_models
 import store.heartbeats
@@ -34,6 +35,7 @@ _MODELS = (
     posts.models,
     sharing.models,
     sharing.needs_models,
+    sharing.distribution_models,
     store.heartbeats,
 )
 target_metadata = Base.metadata

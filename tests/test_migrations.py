@@ -19,6 +19,7 @@ import moderation.models
 import networks.models
 import outbox.models
 import posts.models
+import sharing.distribution_models
 import sharing.models
 import sharing.needs_models
 import store.heartbeats
@@ -36,6 +37,7 @@ MODELS = (
     posts.models,
     sharing.models,
     sharing.needs_models,
+    sharing.distribution_models,
     store.heartbeats,
 )
 

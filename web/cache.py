@@ -26,6 +26,7 @@ from forum.models import Message
 from inbox.models import RemoteObject
 from moderation.models import DomainAllow, DomainBlock
 from posts.models import Post
+from sharing.distribution_models import DistributionCriteria
 from sharing.models import Event, Offer, Poll, RemoteEvent, RemoteOffer, Response, Rsvp, Vote
 
 TTL = 5.0
@@ -52,6 +53,7 @@ WATCHED: dict[Topic, tuple[type[Any], ...]] = {
         RemoteObject,
         RemoteOffer,
         RemoteEvent,
+        DistributionCriteria,
         # The directory leaves blocked and silenced domains out (sharing.directory).
         DomainBlock,
         DomainAllow,

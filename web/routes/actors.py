@@ -13,6 +13,7 @@ from actors.groups import find_group_by_uid
 from actors.icons import find_icon
 from networks.listing import member_cards
 from posts.timeline import public_posts
+from sharing.distribution import criteria_html
 from sharing.showcase import open_offers, upcoming_events
 from web.cache import documents
 from web.negotiation import (
@@ -85,6 +86,7 @@ async def _group_page(request: Request) -> Response:
             offers=await open_offers(session, found),
             liaisons=await roles.liaisons(session, found),
             members=await member_cards(session, found),
+            criteria=await criteria_html(session, ctx, found),
         )
 
 

@@ -24,6 +24,7 @@ from web.pages import render_form
 from web.routes import (
     admin_accounts,
     admin_compose,
+    admin_distribution,
     admin_edit,
     admin_following,
     admin_forum,
@@ -189,6 +190,7 @@ PAGES: list[tuple[str, Page, str, list[str]]] = [
     *admin_edit.PAGES,
     *admin_network.PAGES,
     *admin_needs.PAGES,
+    *admin_distribution.PAGES,
     *admin_queue.PAGES,
 ]
 """Every admin page: path, handler, the permission it needs, methods."""
