@@ -19,6 +19,7 @@ import posts.models
 import sharing.distribution_models
 import sharing.models
 import sharing.needs_models
+import sharing.survey_models
 import store.heartbeats
 from store.db import Base, is_sqlite, make_engine
 
@@ -36,6 +37,7 @@ _MODELS = (
     sharing.models,
     sharing.needs_models,
     sharing.distribution_models,
+    sharing.survey_models,
     store.heartbeats,
 )
 target_metadata = Base.metadata

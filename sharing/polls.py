@@ -62,7 +62,7 @@ async def _document(
     session: AsyncSession, ctx: Context, group: Group, post: Post, row: Poll, now: dt.datetime
 ) -> dict[str, Any]:
     counted = await results(session, row, now) if row.id is not None else None
-    return poll_document(
+    doc = poll_document(
         poll_spec(row),
         publishing.meta(ctx, group, post, edited=False),
         ctx.urls.tag,
@@ -70,6 +70,9 @@ async def _document(
         tallies=counted.tallies if counted else None,
         voters=counted.voters if counted else 0,
     )
+    if reply_to := post.document.get("inReplyTo"):
+        doc["inReplyTo"] = reply_to  # a survey's question, in the survey's thread
+    return doc
 
 
 async def create_poll(
@@ -78,12 +81,17 @@ async def create_poll(
     group: Group,
     spec: PollSpec,
     now: dt.datetime | None = None,
+    *,
+    in_reply_to: str | None = None,
 ) -> Poll:
-    """Publish a poll; a closing time in the past is refused before anything is stored."""
+    """Publish a poll (in reply to ``in_reply_to``, for a survey's questions); a closing
+    time in the past is refused before anything is stored."""
     now = now or utcnow()
     if spec.closes_at is not None:
         require_future(spec.closes_at, now, "the closing time")
     post = new_post(ctx, group, "Question", now, spec.question.text)
+    if in_reply_to is not None:
+        post.document["inReplyTo"] = in_reply_to
     row = Poll(
         group_id=group.id,
         question=spec.question.text,

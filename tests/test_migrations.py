@@ -22,6 +22,7 @@ import posts.models
 import sharing.distribution_models
 import sharing.models
 import sharing.needs_models
+import sharing.survey_models
 import store.heartbeats
 from store.db import Base, make_engine
 
@@ -38,6 +39,7 @@ MODELS = (
     sharing.models,
     sharing.needs_models,
     sharing.distribution_models,
+    sharing.survey_models,
     store.heartbeats,
 )
 

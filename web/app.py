@@ -29,6 +29,7 @@ from web.routes import (
     login,
     objects,
     public_network,
+    survey_pages,
 )
 from web.runtime import open_context
 from web.settings import Settings, SettingsError
@@ -68,6 +69,7 @@ def create_app(
         *feeds.routes,
         *login.routes,
         *interact.routes,
+        *survey_pages.routes,
         *authorize.routes,
         *admin.routes,
         *_leaflet(settings),
@@ -76,6 +78,7 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     # One limiter per process, shared by the group inboxes and the shared inbox.
     app.state.inbox_limiter = inbox_limiter(rate=settings.inbox_rate, burst=settings.inbox_burst)
+    app.state.survey_limiter = survey_pages.survey_limiter()
     app.state.signer = Signer(settings.secret_key, secure=not settings.dev)
     return app
 

@@ -26,6 +26,7 @@ from web.commands import (
     queue,
     server,
     sharing,
+    surveys,
 )
 from web.migrate import require_current_schema
 from web.settings import Settings, describe_database, load_settings
@@ -40,6 +41,7 @@ COMMAND_MODULES = (
     moderation,
     sharing,
     distribution,
+    surveys,
     directory,
     networks,
     accounts,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
+from playwright.async_api import Page, ViewportSize
 
 CHROMIUM = os.environ.get("MUTUALS_CHROMIUM") or "/usr/bin/chromium"
 # Without the background-networking flags chromium reaches out (updates, sync, field
@@ -30,6 +30,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BLOCKING_IMPACTS = ("serious", "critical")
+
+
+SCRIPT = '<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2">'
+"""Runs if a page lets it through as markup: `assert_no_script_ran` then finds window.pwned."""
+PHONE: ViewportSize = {"width": 375, "height": 800}
+"""A phone's window, for `assert_fits_the_width`."""
 
 
 def chromium_path() -> str:

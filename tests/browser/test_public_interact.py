@@ -13,6 +13,8 @@ from playwright.async_api import Page, expect
 
 from tests.admin.support import PASSWORD, add_account
 from tests.browser.support import (
+    PHONE,
+    SCRIPT,
     Screenshots,
     assert_accessible,
     assert_fits_the_width,
@@ -24,9 +26,7 @@ from tests.instances import Instance
 from tests.sink import Sink
 from tests.web.home_server import HomeServer
 
-SCRIPT = '<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2">'
 RLO = "\u202e"
-PHONE = {"width": 375, "height": 800}
 
 
 async def test_a_visitor_follows_from_their_own_server(

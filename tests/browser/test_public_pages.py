@@ -16,7 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Page, ViewportSize
+from playwright.async_api import Page
 
 from actors.groups import create_group, get_group, set_fields
 from documents.event import EventSpec, Place
@@ -28,6 +28,8 @@ from posts.models import Post
 from sharing import events, offers, polls
 from sharing.rsvps import set_rsvp
 from tests.browser.support import (
+    PHONE,
+    SCRIPT,
     Screenshots,
     assert_accessible,
     assert_fits_the_width,
@@ -41,10 +43,7 @@ from tests.peer import Peer, PeerActor, running_peer
 
 INSTANCE_NAME = "Riverside Mutuals"
 LONDON = ZoneInfo("Europe/London")
-# Runs if any page lets it through as markup: the tests then find window.pwned set.
-SCRIPT = '<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2">'
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: would show "exe.gnp" as "png.exe"
-PHONE: ViewportSize = {"width": 375, "height": 800}
 
 
 @dataclass

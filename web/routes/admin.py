@@ -36,6 +36,7 @@ from web.routes import (
     admin_profile,
     admin_queue,
     admin_reports,
+    admin_surveys,
 )
 from web.state import app_context
 
@@ -192,6 +193,7 @@ PAGES: list[tuple[str, Page, str, list[str]]] = [
     *admin_needs.PAGES,
     *admin_distribution.PAGES,
     *admin_queue.PAGES,
+    *admin_surveys.PAGES,
 ]
 """Every admin page: path, handler, the permission it needs, methods."""
 
