@@ -3,7 +3,8 @@
 Mastodon users have no RSVP or "take it up" button, so they reply. A reply to a
 poll is a vote; to an event, an RSVP when it says "going"/"maybe"/"not going"
 (:mod:`documents.answers`), else a response; to an offer or need, a response (and
-to an open need, "I can help" makes its author a helper: :mod:`sharing.needs`).
+to an open need, "I can help" makes its author a helper: :mod:`sharing.needs`); to a
+call for volunteers, a registration (:mod:`sharing.volunteer_calls`).
 These come from accounts our groups do not follow, so ``Create`` hands them here
 before its "only from followed actors" rule. Replies to plain posts are not ours
 to take: they go on through the ``Create`` handler.
@@ -30,6 +31,8 @@ from posts.models import Post
 from sharing.models import Event, Offer, Poll, Response
 from sharing.needs import reply_to_need
 from sharing.rsvps import set_rsvp
+from sharing.volunteer_calls import register_reply
+from sharing.volunteer_models import VolunteerCall
 
 
 async def _respond(session: AsyncSession, post: Post, actor: str, note: dict[str, Any]) -> None:
@@ -81,6 +84,8 @@ async def handle_reply_to_local(
         await _respond(session, post, actor, note)
         content = str(note.get("content") or "")
         await reply_to_need(session, ctx, offer, post, actor, note["id"], content)
+    elif (call := await _shared(session, post, VolunteerCall)) is not None:
+        await register_reply(session, ctx, call, actor, note)
     else:
         return False
     return True

@@ -30,6 +30,7 @@ from web.routes import (
     objects,
     public_network,
     survey_pages,
+    volunteer_pages,
 )
 from web.runtime import open_context
 from web.settings import Settings, SettingsError
@@ -70,6 +71,7 @@ def create_app(
         *login.routes,
         *interact.routes,
         *survey_pages.routes,
+        *volunteer_pages.routes,
         *authorize.routes,
         *admin.routes,
         *_leaflet(settings),
@@ -79,6 +81,7 @@ def create_app(
     # One limiter per process, shared by the group inboxes and the shared inbox.
     app.state.inbox_limiter = inbox_limiter(rate=settings.inbox_rate, burst=settings.inbox_burst)
     app.state.survey_limiter = survey_pages.survey_limiter()
+    app.state.volunteer_limiter = volunteer_pages.form_limiter()
     app.state.signer = Signer(settings.secret_key, secure=not settings.dev)
     return app
 

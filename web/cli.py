@@ -27,6 +27,7 @@ from web.commands import (
     server,
     sharing,
     surveys,
+    volunteers,
 )
 from web.migrate import require_current_schema
 from web.settings import Settings, describe_database, load_settings
@@ -42,6 +43,7 @@ COMMAND_MODULES = (
     sharing,
     distribution,
     surveys,
+    volunteers,
     directory,
     networks,
     accounts,
