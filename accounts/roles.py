@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "liaise": frozenset({ORGANIZER, LIAISON}),
     "roles": frozenset({ORGANIZER}),
     "audit": frozenset({ORGANIZER}),
+    "transparency": frozenset({ORGANIZER}),
 }
 """Permission → the roles that grant it (the admin routes name a permission each)."""
 

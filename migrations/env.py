@@ -20,6 +20,7 @@ import sharing.distribution_models
 import sharing.models
 import sharing.needs_models
 import sharing.survey_models
+import sharing.transparency_models
 import sharing.volunteer_models
 import store.heartbeats
 from store.db import Base, is_sqlite, make_engine
@@ -36,6 +37,7 @@ _MODELS = (
     outbox.models,
     posts.models,
     sharing.models,
+    sharing.transparency_models,
     sharing.volunteer_models,
     sharing.needs_models,
     sharing.distribution_models,

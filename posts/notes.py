@@ -59,7 +59,8 @@ def new_post(ctx: Context, group: Group, type_: str, now: dt.datetime, source: s
     )
 
 
-def _render(ctx: Context, text: str) -> tuple[str, list[dict[str, str]]]:
+def check_text(text: str) -> str:
+    """``text`` if it can be posted: not empty, at most `MAX_TEXT` characters."""
     if not text.strip():
         raise UserError("the text is empty; write something to post")
     if len(text) > MAX_TEXT:
@@ -68,6 +69,11 @@ def _render(ctx: Context, text: str) -> tuple[str, list[dict[str, str]]]:
             length=len(text),
             limit=MAX_TEXT,
         )
+    return text
+
+
+def _render(ctx: Context, text: str) -> tuple[str, list[dict[str, str]]]:
+    check_text(text)
     rendered = render_markdown(text, tag_url=ctx.urls.tag)
     tags = [hashtag(name, ctx.urls.tag) for name in rendered.hashtags]
     return rendered.html, tags

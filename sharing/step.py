@@ -1,7 +1,8 @@
-"""The periodic step of shared things: expire offers, send poll tallies, move events on.
+"""The periodic step of shared things: expire offers, send poll tallies, move events on,
+draft the transparency reports of the month just over.
 
 Run by the workers next to the queue workers (``web.workers.worker_steps``); like
-them it returns how many rows it changed, so an idle step costs three small queries.
+them it returns how many rows it changed, so an idle step costs four small queries.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from actors.instance import Context
 from sharing.events import advance_repeating
 from sharing.offers import expire_offers
 from sharing.polls import publish_tallies
+from sharing.transparency import prepare_due_drafts
 from store.db import utcnow
 
 
@@ -22,5 +24,6 @@ async def run_once(ctx: Context, now: dt.datetime | None = None) -> int:
         changed = await expire_offers(session, ctx, now)
         changed += await publish_tallies(session, ctx, now)
         changed += await advance_repeating(session, ctx, now)
+        await prepare_due_drafts(session, now)  # drafts are not posts: not counted
         await session.commit()
     return changed

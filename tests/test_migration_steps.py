@@ -48,6 +48,14 @@ STEPS = (
     ("0015", {"0002_moderation", "0007", "0015"}),
     ("0016", {"0002_moderation", "0007", "0016"}),
     ("0017", {"0002_moderation", "0007", "0017"}),
+    ("0018", {"0002_moderation", "0007", "0018"}),
+    ("0019", {"0002_moderation", "0007", "0019"}),
+    ("0020", {"0002_moderation", "0007", "0020"}),
+    ("0021", {"0002_moderation", "0007", "0021"}),
+    ("0022", {"0002_moderation", "0007", "0022"}),
+    ("0023", {"0002_moderation", "0007", "0023"}),
+    ("0024", {"0002_moderation", "0007", "0024"}),
+    ("0025", {"0002_moderation", "0007", "0025"}),
 )
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 PRIVATE = "-----BEGIN PRIVATE KEY-----\nMIIB-test-private\n-----END PRIVATE KEY-----\n"
@@ -207,6 +215,8 @@ async def test_every_migration_in_turn_keeps_a_group_its_key_follower_and_post(
             assert (group.topics, group.languages) == ([], [])
             # 0014: a group made before is no network.
             assert (group.is_network, group.network_announce) == (False, "all")
+            # 0020: a group made before gets an Ed25519 key of its own for its proofs.
+            assert ed25519_key(group.ed25519_private_pem).public_key() is not None
             follower = (await session.execute(sa.select(Follower))).scalar_one()
             assert (follower.group_id, follower.accepted, follower.actor.ap_id) == (1, True, FAN)
             post = (await session.execute(sa.select(Post))).scalar_one()
@@ -215,8 +225,6 @@ async def test_every_migration_in_turn_keeps_a_group_its_key_follower_and_post(
                 "Seed swap",
                 "<p>Seed swap</p>",
             )
-            # 0020: a group made before gets an Ed25519 key of its own for its proofs.
-            assert ed25519_key(group.ed25519_private_pem).public_key() is not None
             assert (await session.execute(sa.select(RemoteActor.ap_id))).scalars().all() == [FAN]
             # 0011 stores the hashtags posts already had, by key
             assert (await session.execute(sa.select(PostTag.post_id, PostTag.tag))).all() == [

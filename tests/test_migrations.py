@@ -23,6 +23,7 @@ import sharing.distribution_models
 import sharing.models
 import sharing.needs_models
 import sharing.survey_models
+import sharing.transparency_models
 import sharing.volunteer_models
 import store.heartbeats
 from store.db import Base, make_engine
@@ -38,6 +39,7 @@ MODELS = (
     outbox.models,
     posts.models,
     sharing.models,
+    sharing.transparency_models,
     sharing.volunteer_models,
     sharing.needs_models,
     sharing.distribution_models,

@@ -29,6 +29,7 @@ from web.routes import (
     login,
     objects,
     public_network,
+    public_reports,
     survey_pages,
     volunteer_pages,
 )
@@ -66,6 +67,7 @@ def create_app(
         *collections.routes,
         *calendars.routes,
         *public_network.routes,
+        *public_reports.routes,
         *directory.routes,
         *feeds.routes,
         *login.routes,

@@ -27,6 +27,7 @@ from web.commands import (
     server,
     sharing,
     surveys,
+    transparency,
     volunteers,
 )
 from web.migrate import require_current_schema
@@ -43,6 +44,7 @@ COMMAND_MODULES = (
     sharing,
     distribution,
     surveys,
+    transparency,
     volunteers,
     directory,
     networks,

@@ -109,7 +109,7 @@ async def test_an_outdated_schema(old_instance: Instance, cli: Cli) -> None:
     checks = _lines(out)
     assert code == 1
     assert checks["schema"].startswith("✗ schema: database at ")
-    assert "code expects 0002_moderation, 0007, 0017\n" in checks["schema"]
+    assert "code expects 0002_moderation, 0007, 0025\n" in checks["schema"]
     assert checks["schema"].endswith("fix: run `mutuals migrate` (after `mutuals backup FILE`)")
     assert checks["workers"].startswith("✗ workers: cannot read heartbeats")
     assert checks["database"] == "✓ database: reachable"

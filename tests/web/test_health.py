@@ -120,7 +120,7 @@ async def test_a_missing_migration_is_named(old_instance: Instance) -> None:
     schema, workers = response.text.splitlines()
     assert schema.startswith("schema: database at ")
     assert "0006" in schema
-    assert schema.endswith("code expects 0002_moderation, 0007, 0017: run `mutuals migrate`")
+    assert schema.endswith("code expects 0002_moderation, 0007, 0025: run `mutuals migrate`")
     assert workers.startswith("workers: cannot read heartbeats (")
 
 

@@ -37,6 +37,7 @@ from web.routes import (
     admin_queue,
     admin_reports,
     admin_surveys,
+    admin_transparency,
     admin_volunteers,
 )
 from web.state import app_context
@@ -195,6 +196,7 @@ PAGES: list[tuple[str, Page, str, list[str]]] = [
     *admin_distribution.PAGES,
     *admin_queue.PAGES,
     *admin_volunteers.PAGES,
+    *admin_transparency.PAGES,
     *admin_surveys.PAGES,
 ]
 """Every admin page: path, handler, the permission it needs, methods."""
