@@ -78,7 +78,8 @@ screenshots: install
 ERROR_KEYWORDS := UserError DocumentError EmptyText TextTooLong BadLanguage BadDates \
 	UnknownTimezone UnknownRepeatRule BadPollOptions BadSkill BadTopic BadPlace BadDistance \
 	AccountError BadPassword CodeRefused LinkError LoginRefused RoleError \
-	GroupError ActorError ModerationError NetworkError BlocklistError
+	GroupError ActorError ModerationError NetworkError BlocklistError GrievanceError DistributionError OverLimit SurveyError \
+	VolunteerError NeedError TransparencyError
 
 # Re-extract the interface's texts into each catalog (web/locale/LANG/LC_MESSAGES/mutuals.po);
 # then translate the new entries. tests/web/test_i18n.py fails while one is untranslated.
