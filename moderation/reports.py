@@ -66,14 +66,6 @@ async def record_flag(
     return report
 
 
-async def group_reports(session: AsyncSession, group_id: int) -> Sequence[Report]:
-    """Reports about or made by a group, newest first."""
-    rows = await session.execute(
-        select(Report).where(Report.group_id == group_id).order_by(Report.id.desc())
-    )
-    return rows.scalars().all()
-
-
 async def report_account(
     ctx: Context,
     session: AsyncSession,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from accounts.models import AuditEntry
+from moderation.grievances import grievances
 from moderation.models import ReportCase
-from moderation.reports import group_reports
 from tests.admin.support import add_account
 from tests.conftest import InstanceFactory
 from tests.helpers import add_group
@@ -75,7 +75,8 @@ async def test_a_forwarded_report_reaches_the_group_concerned_and_tells_the_repo
     assert out == f"report #1 about {reported} recorded; Flag sent to {ally.base_url}/inbox\n"
     await assert_all_done(ally)
     async with ally.ctx.sessions() as session:
-        (received,) = await group_reports(session, troublemakers.id)
+        (found,) = await grievances(session, troublemakers)
+    received = found.report
     assert (received.direction, received.reporter_ap_id, received.target_ids) == (
         "received",
         f"{ours.base_url}/actor",

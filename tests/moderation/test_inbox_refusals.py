@@ -17,7 +17,7 @@ from follows.actions import follow as follow_account
 from inbox.models import RemoteObject
 from moderation.blocks import add_block
 from moderation.domains import allow_domain, block_domain
-from moderation.reports import group_reports
+from moderation.grievances import grievances
 from outbox.models import Delivery
 from posts.notes import publish_note
 from tests.conftest import InstanceFactory
@@ -188,7 +188,8 @@ async def test_flag_is_stored_and_listed(
     await settle(instance)
 
     async with instance.ctx.sessions() as session:
-        (report,) = await group_reports(session, group.id)
+        (found,) = await grievances(session, group)
+    report = found.report
     assert (report.direction, report.reporter_ap_id, report.activity_ap_id) == (
         "received",
         moderator.id,

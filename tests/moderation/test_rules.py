@@ -23,7 +23,8 @@ from moderation.domains import (
     domain_rules,
     unblock_domain,
 )
-from moderation.reports import group_reports, record_flag
+from moderation.grievances import grievances
+from moderation.reports import record_flag
 from tests.moderation.conftest import add_remote
 
 TROLL = "https://trolls.example/users/troll"
@@ -180,7 +181,7 @@ async def test_received_flag_stored_once(session: AsyncSession, group: Group) ->
         session, flag, reporter="https://peer.example/actor", group_id=group.id
     )
     assert again is None
-    assert [r.id for r in await group_reports(session, group.id)] == [report.id]
+    assert [g.report.id for g in await grievances(session, group)] == [report.id]
 
 
 async def test_flag_with_odd_content_is_still_stored(session: AsyncSession, group: Group) -> None:
