@@ -61,6 +61,8 @@ class SurveySpec:
     description: str = ""
     anonymous: bool = False
     closes_at: dt.datetime | None = None
+    opens_at: dt.datetime | None = None
+    """None: it opens (its thread is published) as soon as it is created."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title", require_text(self.title, "title", MAX_TITLE))
@@ -75,6 +77,15 @@ class SurveySpec:
             )
         if self.closes_at is not None:
             require_aware(self.closes_at, "closes_at")
+        if self.opens_at is not None:
+            require_aware(self.opens_at, "opens_at")
+            if self.closes_at is not None and self.closes_at <= self.opens_at:
+                raise SurveyError(
+                    "the survey closes (%(closes)s) before it opens (%(opens)s): "
+                    "make the opening time earlier than the closing time",
+                    closes=self.closes_at.isoformat(" ", "minutes"),
+                    opens=self.opens_at.isoformat(" ", "minutes"),
+                )
         for number, question in enumerate(self.questions, 1):
             _check(number, question, self.closes_at)
 

@@ -28,17 +28,24 @@ def _survey_fk() -> Mapped[int]:
 
 
 class Survey(Base):
-    """A group's survey; ``uid`` is the unguessable key of its answer page."""
+    """A group's survey; ``uid`` is the unguessable key of its answer page.
+
+    ``post_id`` (the first post of its thread) stays empty until the survey opens: at
+    once, or at ``opens_at`` when the periodic step publishes it.
+    """
 
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(40), unique=True)
     group_id: Mapped[int] = _group_fk()
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), unique=True)
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), unique=True, nullable=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

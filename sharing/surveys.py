@@ -3,8 +3,11 @@
 A survey federates as a thread: a first post saying what it is and where its answer page
 is, then one poll (``Question``) per choice or scale question in reply to it, so
 Mastodon users answer in their timeline; their votes are counted by the poll code
-(``inbox.votes``). On the page anyone with the link answers every question at once
-(`record_answers`); results combine both (``sharing.survey_results``).
+(``inbox.votes``). The thread is published when the survey opens: at once, or at its
+opening time by the periodic step (`open_due_surveys`); until then only the survey and
+its questions are stored, and its page takes no answers. On the page anyone with the
+link answers every question at once (`record_answers`); results combine both
+(``sharing.survey_results``).
 
 An anonymous survey stores nothing that identifies who answered: no account, no name,
 no address. One answer per browser is kept by a random cookie token whose keyed hash is
@@ -19,7 +22,7 @@ import hmac
 import secrets
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.instance import Context
@@ -53,10 +56,18 @@ def is_closed(survey: Survey, now: dt.datetime) -> bool:
     return survey.closes_at is not None and survey.closes_at <= now
 
 
-def _opening_text(spec: SurveySpec, url: str) -> str:
-    about = f"{spec.description}\n\n" if spec.description else ""
+def opens_later(survey: Survey, now: dt.datetime) -> str:
+    """While the survey waits to open (its thread is not published yet), when it opens
+    as people read it: ``2027-03-01 08:00 UTC``; empty once it is open or closed."""
+    if survey.post_id is not None or survey.opens_at is None or is_closed(survey, now):
+        return ""
+    return survey.opens_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _opening_text(survey: Survey, url: str) -> str:
+    about = f"{survey.description}\n\n" if survey.description else ""
     return (
-        f"**{spec.title}**\n\n{about}"
+        f"**{survey.title}**\n\n{about}"
         f"Answer the questions in this thread, or all of them on this page: {url}"
     )
 
@@ -64,45 +75,82 @@ def _opening_text(spec: SurveySpec, url: str) -> str:
 async def create_survey(
     session: AsyncSession, ctx: Context, group: Group, spec: SurveySpec, now: dt.datetime
 ) -> Survey:
-    """Publish the survey's thread and store it; the caller commits."""
+    """Store the survey and its questions and, unless it opens later, publish its
+    thread; the caller commits."""
     if spec.closes_at is not None:
         require_future(spec.closes_at, now, "the closing time")
+    if spec.opens_at is not None:
+        require_future(spec.opens_at, now, "the opening time")
     survey = Survey(
         uid=secrets.token_urlsafe(16),
         group_id=group.id,
         title=spec.title,
         description=spec.description,
         anonymous=spec.anonymous,
+        opens_at=spec.opens_at,
         closes_at=spec.closes_at,
         created_at=now,
     )
-    first = await publish_note(session, ctx, group, _opening_text(spec, answer_url(ctx, survey)))
-    survey.post_id = first.id
     session.add(survey)
     await session.flush()
-    count = len(spec.questions)
     for position, question in enumerate(spec.questions, 1):
-        row = SurveyQuestion(
-            survey_id=survey.id,
-            group_id=group.id,
-            position=position,
-            kind=question.kind,
-            text=question.text,
-            options=list(question.choices),
+        session.add(
+            SurveyQuestion(
+                survey_id=survey.id,
+                group_id=group.id,
+                position=position,
+                kind=question.kind,
+                text=question.text,
+                options=list(question.choices),
+            )
         )
-        if (poll := _numbered(question, position, count).poll(spec.closes_at)) is not None:
+    await session.flush()
+    if spec.opens_at is None:
+        await publish_survey(session, ctx, group, survey, now)
+    return survey
+
+
+async def publish_survey(
+    session: AsyncSession, ctx: Context, group: Group, survey: Survey, now: dt.datetime
+) -> None:
+    """Open ``survey``: post its first post, then one poll per choice or scale question in
+    reply to it; the caller commits."""
+    first = await publish_note(session, ctx, group, _opening_text(survey, answer_url(ctx, survey)))
+    survey.post_id = first.id
+    questions = await questions_of(session, survey)
+    for row in questions:
+        if (poll := _numbered(row, len(questions)).poll(survey.closes_at)) is not None:
             published = await create_poll(
                 session, ctx, group, poll, now, in_reply_to=first.document["id"]
             )
             row.poll_id = published.id
-        session.add(row)
     await session.flush()
-    return survey
 
 
-def _numbered(question: QuestionSpec, position: int, count: int) -> QuestionSpec:
+async def open_due_surveys(session: AsyncSession, ctx: Context, now: dt.datetime) -> int:
+    """Publish the thread of each survey whose opening time has come (the worker's step);
+    how many. A survey whose closing time passed first is never published."""
+    due = (
+        select(Survey, Group)
+        .join(Group, Group.id == Survey.group_id)
+        .where(
+            Survey.post_id.is_(None),
+            Survey.opens_at <= now,
+            or_(Survey.closes_at.is_(None), Survey.closes_at > now),
+        )
+        .order_by(Survey.id)
+        .limit(100)
+        .with_for_update(skip_locked=True, of=Survey)
+    )
+    rows = (await session.execute(due)).all()
+    for survey, group in rows:
+        await publish_survey(session, ctx, group, survey, now)
+    return len(rows)
+
+
+def _numbered(row: SurveyQuestion, count: int) -> QuestionSpec:
     """The question as its poll asks it: "(2/5) …", so the thread reads in order."""
-    return QuestionSpec(question.kind, f"({position}/{count}) {question.text}", question.options)
+    return QuestionSpec(row.kind, f"({row.position}/{count}) {row.text}", tuple(row.options))
 
 
 async def get_survey(session: AsyncSession, group: Group, survey_id: str | int) -> Survey:
@@ -127,11 +175,11 @@ async def list_surveys(session: AsyncSession, group: Group) -> list[Survey]:
 
 
 async def survey_by_uid(session: AsyncSession, uid: str) -> tuple[Survey, Group] | None:
-    """The survey of an answer page and its group, if its post still stands."""
+    """The survey of an answer page and its group, unless its post was deleted."""
     found = await session.execute(
         select(Survey, Group)
         .join(Group, Group.id == Survey.group_id)
-        .join(Post, Post.id == Survey.post_id)
+        .outerjoin(Post, Post.id == Survey.post_id)
         .where(Survey.uid == uid, Post.deleted_at.is_(None))
     )
     row = found.first()
@@ -187,12 +235,17 @@ async def record_answers(
 ) -> SurveyResponse:
     """Store one visitor's answers (``given``: question id → values); the caller commits.
 
-    Refused as a whole, with what to fix: after closing, from a browser that already
-    answered, with a required answer missing or an option the question does not have.
+    Refused as a whole, with what to fix: before opening, after closing, from a browser
+    that already answered, with a required answer missing or an option the question does not have.
     """
     now = now or utcnow()
     if is_closed(survey, now):
         raise SurveyError("this survey has closed: answers are no longer taken")
+    if survey.post_id is None:
+        raise SurveyError(
+            "this survey is not open yet: answers are taken from %(when)s",
+            when=opens_later(survey, now),
+        )
     token_hash = browser_hash(ctx, survey, browser_token)
     if await session.get(SurveyBrowser, (survey.id, token_hash)) is not None:
         raise SurveyError("this browser has already answered this survey")

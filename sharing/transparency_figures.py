@@ -83,7 +83,9 @@ def parse_month(text: str, now: dt.datetime) -> Month:
     return month
 
 
-def _within(column: InstrumentedAttribute[Any], month: Month) -> ColumnElement[bool]:
+def _within(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], month: Month
+) -> ColumnElement[bool]:
     return (column >= month.start) & (column < month.end)
 
 
@@ -172,8 +174,9 @@ async def month_figures(session: AsyncSession, group: Group, month: Month) -> di
         ReportCase.status.in_(("resolved", "dismissed")),
         _within(ReportCase.updated_at, month),
     )
+    opened = func.coalesce(Survey.opens_at, Survey.created_at)
     surveys = select(func.count(Survey.id)).where(
-        Survey.group_id == group.id, _within(Survey.created_at, month)
+        Survey.group_id == group.id, Survey.post_id.is_not(None), _within(opened, month)
     )
     return {
         "needs_opened": needs["opened"],

@@ -1,10 +1,11 @@
 """needs surveys: questions, options, answers
 
-``surveys`` (one per survey, on the post that opens its thread, with the unguessable
-``uid`` of its answer page), ``survey_questions`` (choice and scale questions point at
-the poll they federate as), ``survey_responses`` and ``survey_answers`` (what visitors
-answered on the page) and ``survey_browsers`` (a keyed hash per browser that answered,
-kept apart from the answers so anonymous ones cannot be traced back).
+``surveys`` (one per survey, with the unguessable ``uid`` of its answer page and the
+post that opens its thread, empty until ``opens_at`` when it opens later),
+``survey_questions`` (choice and scale questions point at the poll they federate as),
+``survey_responses`` and ``survey_answers`` (what visitors answered on the page) and
+``survey_browsers`` (a keyed hash per browser that answered, kept apart from the answers
+so anonymous ones cannot be traced back).
 
 Revision ID: 0023
 Revises: 0022
@@ -48,10 +49,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uid", sa.String(length=40), nullable=False),
         _group(),
-        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column("post_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("anonymous", sa.Boolean(), nullable=False),
+        sa.Column("opens_at", store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("closes_at", store.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", store.db.UTCDateTime(timezone=True), nullable=False),
         _group_fk(),

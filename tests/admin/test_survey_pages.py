@@ -99,6 +99,34 @@ async def test_a_bad_survey_form_is_refused_and_kept(instance: Instance) -> None
     assert await count(instance, Survey) == 0
 
 
+async def test_a_survey_that_opens_later_waits_and_says_so(instance: Instance) -> None:
+    group = await add_group(instance, "eastside")
+    await add_account(instance, "ana", group, "organizer")
+    async with signed_in(instance, "ana") as client:
+        form = await client.get(f"{BASE}/surveys")
+        assert '<label for="f-opens">Opens at (optional)</label>' in form.text
+        # An opening time in the past, or not before the closing time, is refused and kept
+        past = await post_form(client, f"{BASE}/surveys", {**FORM, "opens": "2001-01-01T10:00"})
+        assert past.status_code == 400
+        assert "the opening time (2001-01-01 10:00+01:00) is in the past" in past.text
+        assert 'value="2001-01-01T10:00"' in past.text
+        late = await post_form(client, f"{BASE}/surveys", {**FORM, "opens": "2099-02-01T10:00"})
+        assert late.status_code == 400 and "before it opens (2099-02-01 10:00+01:00)" in late.text
+        assert await count(instance, Survey) == 0
+        # One that opens later is listed with its opening time, and nothing is posted
+        later = {**FORM, "opens": "2098-12-01T10:00"}
+        assert (await post_form(client, f"{BASE}/surveys", later)).status_code == 303
+        listed = await client.get(f"{BASE}/surveys")
+        assert '<span class="hint">opens 2098-12-01 09:00 UTC</span>' in listed.text
+        assert await count(instance, Post) == 0 and await count(instance, Poll) == 0
+        async with instance.ctx.sessions() as session:
+            survey = await session.scalar(select(Survey))
+        assert survey is not None
+        page = await client.get(f"{BASE}/survey", params={"id": str(survey.id)})
+        assert "It opens 2098-12-01 09:00 UTC: nothing is posted" in page.text
+        assert "<tr><td>Coats</td><td>0</td><td>0</td><td>0</td></tr>" in page.text
+
+
 async def _uid(instance: Instance, post_id: int) -> str:
     async with instance.ctx.sessions() as session:
         post = await session.get(Post, post_id)

@@ -72,3 +72,38 @@ async def test_a_visitor_answers_and_an_organizer_reads_the_results(
     await assert_no_script_ran(page)
     await assert_accessible(page)
     await screenshot(page, "admin-survey-results")
+
+
+async def test_a_survey_that_opens_later_says_when(
+    instance: Instance, page: Page, screenshot: Screenshots, cli: Cli
+) -> None:
+    group = await add_group(instance, "eastside", display_name="Eastside Mutual Aid")
+    await add_account(instance, "ana", group, "organizer")
+    _id, url = await create_survey(cli, instance, "eastside", "--opens", "2098-06-01 10:00")
+
+    await visit(page, url)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Needs in March")
+    await expect(page.get_by_role("status")).to_have_text(
+        "This survey opens 2098-06-01 10:00 UTC: answers are taken from then on."
+    )
+    await expect(page.get_by_role("button", name="Send my answers")).to_have_count(0)
+    await assert_accessible(page)
+    await page.set_viewport_size(PHONE)
+    await assert_fits_the_width(page)
+    await screenshot(page, "public-survey-waiting", publish=False)
+
+    # The organizers' list says when it opens; the form takes an opening time
+    await page.set_viewport_size({"width": 1200, "height": 900})
+    await visit(page, f"{instance.base_url}/login")
+    await page.get_by_label("Username").fill("ana")
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await visit(page, f"{instance.base_url}/admin/groups/eastside/surveys")
+    await expect(page.get_by_role("row", name="Needs in March")).to_contain_text(
+        "opens 2098-06-01 10:00 UTC"
+    )
+    await expect(page.get_by_label("Opens at (optional)")).to_have_attribute(
+        "type", "datetime-local"
+    )
+    await assert_accessible(page)
+    await screenshot(page, "admin-surveys-waiting", publish=False)

@@ -23,7 +23,8 @@ SECRET = "Our landlord is Mr Needle"
 
 
 async def create_survey(cli: Cli, instance: Instance, group: str, *extra: str) -> tuple[str, str]:
-    """Create the test survey by the command line: its id and answer page URL."""
+    """Create the test survey by the command line: its id and answer page URL (the first
+    line; one that opens later says when on a second)."""
     out = await cli.ok(
         instance, "survey", "create", group, "Needs in March",
         "--description", "Tell us what would help.",
@@ -34,7 +35,7 @@ async def create_survey(cli: Cli, instance: Instance, group: str, *extra: str) -
         "--text-question", "Anything else?",
         "--closes", "2099-01-01 12:00", *extra,
     )  # fmt: skip
-    found = CREATED.match(out.strip())
+    found = CREATED.match(out.splitlines()[0])
     assert found, out
     return found[1], found[2]
 

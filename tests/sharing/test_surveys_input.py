@@ -49,6 +49,20 @@ async def test_the_command_line_refuses_bad_surveys(instance: Instance, cli: Cli
     assert await cli.fails(
         instance, *create, "--text-question", "Why?", "--closes", "2001-01-01 10:00"
     ) == ("error: the closing time (2001-01-01 10:00+00:00) is in the past")
+    asked = (*create, "--text-question", "Why?")
+    assert await cli.fails(instance, *asked, "--opens", "2001-01-01 10:00") == (
+        "error: the opening time (2001-01-01 10:00+00:00) is in the past"
+    )
+    for opens in ("2099-01-02 10:00", "2099-01-01 10:00"):
+        assert await cli.fails(
+            instance, *asked, "--opens", opens, "--closes", "2099-01-01 10:00"
+        ) == (
+            f"error: the survey closes (2099-01-01 10:00+00:00) before it opens ({opens}+00:00): "
+            "make the opening time earlier than the closing time"
+        )
+    assert await cli.fails(instance, *asked, "--opens", "next week") == (
+        "error: 'next week' is not a date and time; write it as 2025-11-29 18:30"
+    )
     assert await cli.fails(instance, "survey", "results", "eastside", "7") == (
         "error: eastside has no survey '7'; `mutuals survey list eastside` lists them"
     )

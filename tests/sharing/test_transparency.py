@@ -164,6 +164,8 @@ async def generate(instance: Instance, group: Group, seed: int) -> Activity:
             activity.given.append(given)
         for n in range(4):
             await survey(session, instance, group, rng, activity, f"{seed}-{n}")
+        # One still waiting to open has published nothing: it does not count
+        session.add(Survey(uid=f"w{seed}", group_id=group.id, title="?", created_at=NOVEMBER.start))
         await session.commit()
     return activity
 
@@ -177,7 +179,16 @@ async def survey(
     poll_post = new_post(instance.ctx, group, "Question", opened, "")
     session.add_all([post, poll_post])
     await session.flush()
-    row = Survey(uid=f"s{key}", group_id=group.id, post_id=post.id, title="?", created_at=opened)
+    # Some were made beforehand to open later: they count when they opened
+    scheduled = moment(rng) if rng.random() < 0.3 else None
+    row = Survey(
+        uid=f"s{key}",
+        group_id=group.id,
+        post_id=post.id,
+        title="?",
+        created_at=opened,
+        opens_at=scheduled,
+    )
     poll = Poll(post_id=poll_post.id, group_id=group.id, question="?", options=["a", "b"])
     session.add_all([row, poll])
     await session.flush()
@@ -244,7 +255,7 @@ def expected(activity: Activity, month: Month) -> dict[str, int]:
             c is not None and c.status in ("resolved", "dismissed") and within(c.updated_at)
             for _, c in activity.reports
         ),
-        "surveys": sum(within(row.created_at) for row in activity.surveys),
+        "surveys": sum(within(row.opens_at or row.created_at) for row in activity.surveys),
         "survey_answers": sum(within(a.created_at) for a in activity.answers) + len(voters),
     }
 

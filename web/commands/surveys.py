@@ -19,7 +19,8 @@ from web.commands.base import CliError, add_command, group_session, print_lines
 from web.settings import Settings
 
 USAGE = (
-    "write: mutuals survey create GROUP TITLE --question TEXT --option A --option B … | "
+    "write: mutuals survey create GROUP TITLE --question TEXT --option A --option B … "
+    "[--opens …] [--closes …] | "
     "mutuals survey list GROUP | mutuals survey results GROUP ID [--csv]"
 )
 
@@ -40,22 +41,31 @@ class Ordered(argparse.Action):
 
 
 async def _create(args: argparse.Namespace, settings: Settings, group_name: str, title: str) -> int:
-    closes = None
-    if args.closes:
-        closes = parse_local_datetime(args.closes, zone(args.timezone or "UTC"))
+    tz = zone(args.timezone or "UTC")
+    opens = parse_local_datetime(args.opens, tz) if args.opens else None
+    closes = parse_local_datetime(args.closes, tz) if args.closes else None
     questions = questions_in_order(args.items or [])
-    spec = SurveySpec(title, questions, args.description or "", args.anonymous, closes)
+    spec = SurveySpec(
+        title, questions, args.description or "", args.anonymous, closes, opens_at=opens
+    )
     async with group_session(settings, group_name) as (ctx, session, group):
         survey = await surveys.create_survey(session, ctx, group, spec, utcnow())
         await session.commit()
         print(f"survey {survey.id} created: {surveys.answer_url(ctx, survey)}")
+        if opens_at := surveys.opens_later(survey, utcnow()):
+            print(f"it opens {opens_at}; nothing is posted until then")
     return 0
 
 
 async def _list(settings: Settings, group_name: str) -> int:
+    now = utcnow()
     async with group_session(settings, group_name) as (ctx, session, group):
         found = await surveys.list_surveys(session, group)
-        lines = [f"{s.id}\t{s.title}\t{surveys.answer_url(ctx, s)}" for s in found]
+        lines = []
+        for s in found:
+            opens = surveys.opens_later(s, now)
+            line = f"{s.id}\t{s.title}\t{surveys.answer_url(ctx, s)}"
+            lines.append(f"{line}\topens {opens}" if opens else line)
     print_lines(lines, f"{group_name} has no surveys")
     return 0
 
@@ -68,6 +78,8 @@ async def _results(settings: Settings, group_name: str, survey_id: str, as_csv: 
         print(results_csv(found), end="")
         return 0
     state = "closed" if found.closed else "open"
+    if opens_at := surveys.opens_later(survey, utcnow()):
+        state = f"opens {opens_at}"
     print(f"{survey.title} ({state}, {found.page_answers} answered on the page)")
     for result in found.questions:
         q = result.question
@@ -117,7 +129,12 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--description", metavar="TEXT", help="what the survey is for")
     parser.add_argument("--anonymous", action="store_true", help="store nothing about who answers")
+    parser.add_argument(
+        "--opens",
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="when it is posted and answers start (default: at once)",
+    )
     parser.add_argument("--closes", metavar="'YYYY-MM-DD HH:MM'", help="when answers end")
-    parser.add_argument("--timezone", metavar="ZONE", help="of --closes (default UTC)")
+    parser.add_argument("--timezone", metavar="ZONE", help="of --opens and --closes (default UTC)")
     parser.add_argument("--csv", action="store_true", help="results as CSV")
     parser.set_defaults(items=None)

@@ -7,6 +7,9 @@ organizers only, and ``…/survey?id=N&format=csv`` exports them.
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -31,7 +34,7 @@ KIND_NAMES = {
     "scale": N_("Scale from 1 to 5"),
     "text": N_("Free text"),
 }
-FIELDS = ("title", "description", "closes", "timezone")
+FIELDS = ("title", "description", "opens", "closes", "timezone")
 
 
 def _questions(form: FormData) -> tuple[QuestionSpec, ...]:
@@ -48,16 +51,21 @@ def _questions(form: FormData) -> tuple[QuestionSpec, ...]:
     return tuple(found)
 
 
+def _when(form: FormData, name: str, tz: ZoneInfo) -> dt.datetime | None:
+    """The time typed in field ``name`` (in ``tz``), or None when left empty."""
+    text = text_field(form, name).strip()
+    return parse_local_datetime(text, tz) if text else None
+
+
 def _spec(form: FormData) -> SurveySpec:
-    closes_text = text_field(form, "closes").strip()
     tz = zone(text_field(form, "timezone") or "UTC")
-    closes = parse_local_datetime(closes_text, tz) if closes_text else None
     return SurveySpec(
         text_field(form, "title"),
         _questions(form),
         text_field(form, "description"),
         form.get("anonymous") is not None,
-        closes,
+        _when(form, "closes", tz),
+        opens_at=_when(form, "opens", tz),
     )
 
 
@@ -68,7 +76,8 @@ async def _list_page(
     ctx = app_context(request)
     async with ctx.sessions() as session:
         found = await surveys.list_surveys(session, visitor.group)
-    listed = [(s, surveys.answer_url(ctx, s)) for s in found]
+    now = utcnow()
+    listed = [(s, surveys.answer_url(ctx, s), surveys.opens_later(s, now)) for s in found]
     return render_form(
         request,
         "admin/surveys.html",
@@ -130,6 +139,7 @@ async def results_page(request: Request, visitor: Visitor) -> Response:
         visitor=visitor,
         found=found,
         url=surveys.answer_url(ctx, survey),
+        opens=surveys.opens_later(survey, utcnow()),
     )
 
 

@@ -57,6 +57,7 @@ async def _page(
     if found is None:
         return render_form(request, "survey.html", 404, survey=None, error=UserError(NOT_FOUND))
     survey, group = found
+    now = utcnow()
     response = render_form(
         request,
         "survey.html",
@@ -64,7 +65,8 @@ async def _page(
         survey=survey,
         group=group,
         questions=questions,
-        closed=surveys.is_closed(survey, utcnow()),
+        closed=surveys.is_closed(survey, now),
+        opens=surveys.opens_later(survey, now),
         error=error,
         given=given or {},
         done=done,
