@@ -30,6 +30,8 @@ STATUSES = ("open", "mediation", "resolved", "dismissed")
 """A report's statuses, in the order it moves through them."""
 CLOSED = {"resolved": "resolve", "dismissed": "dismiss"}
 """The closing statuses, with the action that sets each (as the log names it)."""
+OPEN_STATUSES = tuple(status for status in STATUSES if status not in CLOSED)
+"""The statuses of a report still waiting for its outcome (the dashboard counts them)."""
 NOTE_LIMIT = 5000
 """The longest note or outcome kept, in characters."""
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actors.models import Follower, Group
 from forum.models import Message
-from moderation.models import Report
+from moderation.grievances import OPEN_STATUSES
+from moderation.models import ReportCase
 from outbox.breaker import host_counts
 from outbox.models import Delivery
 from store import queue
@@ -26,6 +27,7 @@ class Numbers:
     submissions: int
     unread: int
     reports: int
+    """Reports not closed yet: open, or in mediation."""
     deliveries: dict[str, int]
     """Instance-wide delivery queue: pending, in flight, retrying, failed."""
     hosts: dict[str, int]
@@ -51,7 +53,12 @@ async def group_numbers(session: AsyncSession, group: Group) -> Numbers:
         session, Message, Message.group_id == group.id, Message.status == "pending"
     )
     unread = await _count(session, Message, Message.group_id == group.id, Message.read.is_(False))
-    reports = await _count(session, Report, Report.group_id == group.id)
+    reports = await _count(
+        session,
+        ReportCase,
+        ReportCase.group_id == group.id,
+        ReportCase.status.in_(OPEN_STATUSES),
+    )
     return Numbers(
         followers=followers.get(True, 0),
         requests=followers.get(False, 0),

@@ -30,6 +30,7 @@ from moderation.grievances import (
 from moderation.reports import report_account
 from outbox.models import Activity, Delivery
 from tests.moderation.conftest import FakeNetwork, actor_document, add_remote
+from web.dashboard import group_numbers
 
 TROLL = "https://trolls.example/users/troll"
 ALICE = "https://friends.example/users/alice"
@@ -118,7 +119,9 @@ async def test_refusals_and_the_path_of_a_report(
     )
     assert (await get_grievance(session, group, ours.id)).case.status == "open"
 
+    assert (await group_numbers(session, group)).reports == 1  # open reports, on the dashboard
     assigned = await assign(session, ctx, group, ours.id, "MO", by="mo")
+    assert (await group_numbers(session, group)).reports == 1  # in mediation: still open
     assert (assigned.case.status, assigned.mediator) == ("mediation", "mo")
     await add_note(session, group, ours.id, "they apologised in DMs", by="mo")
     done = await close(session, ctx, group, ours.id, "dismissed", "Settled between them", by="mo")
@@ -134,6 +137,7 @@ async def test_refusals_and_the_path_of_a_report(
         assert await refused(again) == (
             f"report #{ours.id} is already dismissed: a closed report is not changed again"
         )
+    assert (await group_numbers(session, group)).reports == 0
     # A note changes nothing, so a closed report still takes one.
     await add_note(session, group, ours.id, "follow-up: all quiet", by="mo")
     await session.commit()
