@@ -20,7 +20,7 @@ from actors.models import Group
 from actors.urls import Urls
 from federation import proofs
 from federation.origin import netloc_of
-from federation.vocab import get_id
+from federation.vocab import get_id, has_type
 from outbox.fanout import expand
 from outbox.models import Activity, Delivery, FanOut
 from store.db import utcnow
@@ -52,6 +52,23 @@ def signed(group: Group, activity: dict[str, Any]) -> dict[str, Any]:
     return proofs.sign(activity, key, key_id, now)
 
 
+RELAYED = ("Create", "Update", "Delete")
+"""The activities a group relays whole inside an ``Announce`` (FEP-1b12)."""
+
+
+def about(activity: dict[str, Any]) -> str | None:
+    """The id of the object ``activity`` is about, which keeps its deliveries to an inbox
+    in order (``outbox.claims``). A group's FEP-1b12 ``Announce`` of a ``Create`` (or an
+    ``Update``, a ``Delete``) is about that activity's object, as is the plain boost it
+    sends after it: otherwise the two race, and a group that gets the boost first keeps
+    the post as a boost and never relays the ``Create`` on.
+    """
+    obj = activity.get("object")
+    if activity.get("type") == "Announce" and isinstance(obj, dict) and has_type(obj, *RELAYED):
+        return get_id(obj.get("object")) or get_id(obj)
+    return get_id(obj)
+
+
 async def _store(
     session: AsyncSession, group: Group | None, activity: dict[str, Any], public: bool
 ) -> Activity:
@@ -61,7 +78,7 @@ async def _store(
         ap_id=activity["id"],
         group_id=group.id if group is not None else None,
         type=activity["type"],
-        object_ap_id=get_id(activity.get("object")),
+        object_ap_id=about(activity),
         public=public,
         document=activity,
     )

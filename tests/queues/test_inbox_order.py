@@ -76,3 +76,22 @@ async def test_a_quick_edit_arrives_after_its_create(instance: Instance) -> None
         await settle(instance)
         received = [d.activity["type"] for d in sink.at("/inbox")]
     assert received == ["Create", "Update"]
+
+
+async def test_a_boost_waits_for_the_relayed_create_of_its_post(instance: Instance) -> None:
+    # A group relays a member's post in both FEP-1b12 forms: the Announce of its Create,
+    # then the plain boost. Both are about the post, so the boost waits for the first.
+    await add_group(instance, "eastside")
+    note = "https://member.example/posts/1"
+    create = {"id": f"{note}#create", "type": "Create", "actor": "m", "object": {"id": note}}
+    async with instance.ctx.sessions() as session:
+        group = await get_group(session, "eastside")
+        for n, obj in enumerate((create, note)):
+            activity = {"id": f"{instance.base_url}/a/{n}", "type": "Announce", "object": obj}
+            activity["actor"] = instance.ctx.urls.group(group.uid)
+            await queue_activity(session, group=group, activity=activity, inboxes=[SHARED])
+        await session.commit()
+
+    lease = await claims.claim(instance.ctx, 10)
+
+    assert await _inboxes_of(instance, lease.ids) == [(SHARED, 1)]
