@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+import uvloop
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from documents.errors import UserError
@@ -84,7 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # A command may load its own (``doctor`` reports settings others refuse).
         settings = getattr(args, "load_settings", load_settings)()
-        return asyncio.run(run(args, settings))
+        # uvloop for every command, ``serve`` included: uvicorn chooses its loop only when
+        # it starts one itself, and here it runs inside ours (benchmarks/README.md).
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(run(args, settings))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
