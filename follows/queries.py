@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -31,14 +31,17 @@ async def list_followers(
     return found.scalars().all()
 
 
+_FOLLOWED = select(
+    exists()
+    .where(Following.actor_id == RemoteActor.id)
+    .where(RemoteActor.ap_id == bindparam("actor"), Following.accepted.is_(True))
+)
+"""Built once: the inbox worker asks it of almost every ``Create``."""
+
+
 async def is_followed(session: AsyncSession, actor_ap_id: str) -> bool:
     """True when one of our groups follows this actor and the follow was accepted."""
-    query = select(
-        exists()
-        .where(Following.actor_id == RemoteActor.id)
-        .where(RemoteActor.ap_id == actor_ap_id, Following.accepted.is_(True))
-    )
-    return bool((await session.execute(query)).scalar())
+    return bool((await session.execute(_FOLLOWED, {"actor": actor_ap_id})).scalar())
 
 
 async def _has_accepted_follower(

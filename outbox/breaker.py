@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.checks import domain_refused
 from moderation.models import DomainBlock
 from outbox.models import Delivery, DeliveryHost
-from store.queue import PENDING, insert_ignoring_conflicts
+from store.queue import NOW, PENDING, insert_ignoring_conflicts
 
 log = logging.getLogger("mutuals.delivery")
 
@@ -46,9 +46,8 @@ def cool_off(failures: int) -> dt.timedelta:
     return min(delay, MAX_COOL_OFF)
 
 
-def paused_hosts(now: dt.datetime) -> Select[str]:
-    """Hosts whose breaker is open at ``now`` (for the claim query to skip)."""
-    return select(DeliveryHost.host).where(DeliveryHost.paused_until > now)
+PAUSED_HOSTS: Select[str] = select(DeliveryHost.host).where(DeliveryHost.paused_until > NOW)
+"""Hosts whose breaker is open at the claim's time (for the claim query to skip)."""
 
 
 async def record_failure(

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from actors.instance import Context
 from outbox import breaker
 from outbox.models import Activity, Delivery
 from store import queue
-from store.db import utcnow
 
 
-def _waits_for_earlier(now: dt.datetime) -> ColumnElement[bool]:
+def _waits_for_earlier() -> ColumnElement[bool]:
     """True for a row queued behind an earlier one about the same object to the same inbox,
     while that one is not yet tried or in flight.
 
@@ -32,11 +31,35 @@ def _waits_for_earlier(now: dt.datetime) -> ColumnElement[bool]:
         earlier.inbox == Delivery.inbox,
         earlier.id < Delivery.id,
         earlier.status == queue.PENDING,
-        or_(earlier.attempts == 0, earlier.locked_until > now),
+        or_(earlier.attempts == 0, earlier.locked_until > queue.NOW),
         earlier_activity.id == earlier.activity_id,
         own_activity.id == Delivery.activity_id,
         earlier_activity.object_ap_id == own_activity.object_ap_id,
     )
+
+
+def _within_per_host() -> ColumnElement[bool]:
+    """True for a row among the ``per_host`` oldest due rows of its host."""
+    order = (Delivery.next_attempt_at, Delivery.id)
+    rank = func.row_number().over(partition_by=Delivery.host, order_by=order)
+    due = (
+        select(Delivery.id, rank.label("rank"))
+        .where(Delivery.status == queue.PENDING, Delivery.next_attempt_at <= queue.NOW)
+        .subquery()
+    )
+    per_host = bindparam("per_host", type_=Integer())
+    return Delivery.id.in_(select(due.c.id).where(due.c.rank <= per_host))
+
+
+@functools.cache
+def _claim(busy: bool, per_host: bool) -> queue.Claim:
+    """The claim of deliveries, with or without the ``busy`` hosts and the ``per_host`` cap."""
+    where = [Delivery.host.not_in(breaker.PAUSED_HOSTS), ~_waits_for_earlier()]
+    if busy:
+        where.append(Delivery.host.not_in(bindparam("busy", expanding=True)))
+    if per_host:
+        where.append(_within_per_host())
+    return queue.Claim(Delivery, where)
 
 
 async def claim(
@@ -48,17 +71,10 @@ async def claim(
     are claimed (the oldest due), so a host that hangs holds few rows, and the others
     wait in the queue where a pause postpones them in bulk.
     """
-    now = utcnow()
-    where = [Delivery.host.not_in(breaker.paused_hosts(now)), ~_waits_for_earlier(now)]
+    params: dict[str, object] = {}
     if busy:
-        where.append(Delivery.host.not_in(sorted(busy)))
+        params["busy"] = sorted(busy)
     if per_host is not None:
-        order = (Delivery.next_attempt_at, Delivery.id)
-        rank = func.row_number().over(partition_by=Delivery.host, order_by=order)
-        due = (
-            select(Delivery.id, rank.label("rank"))
-            .where(Delivery.status == queue.PENDING, Delivery.next_attempt_at <= now)
-            .subquery()
-        )
-        where.append(Delivery.id.in_(select(due.c.id).where(due.c.rank <= per_host)))
-    return await queue.claim(ctx.sessions, Delivery, batch, ctx.lease, where=where)
+        params["per_host"] = per_host
+    statements = _claim(bool(busy), per_host is not None)
+    return await statements.run(ctx.sessions, batch, ctx.lease, **params)

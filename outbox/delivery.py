@@ -345,7 +345,7 @@ async def handle(
             if done is not None:
                 done(job)
 
-    async with queue.held(ctx.sessions, lease):
+    async with queue.held(ctx.sessions, lease) as holding:
         jobs, skipped = prepared or await prepare(ctx, lease)
         skips = [recorder.record(lease, row_id, outcome) for row_id, outcome in skipped.items()]
         results = await asyncio.gather(
@@ -353,6 +353,9 @@ async def handle(
         )
         if own:
             await recorder.aclose()
+        failed = any(isinstance(result, BaseException) for result in results)
+        if not failed and len(jobs) + len(skipped) == len(lease.ids):
+            holding.settled()  # every row's outcome is recorded
     for job, result in zip(jobs, results, strict=False):
         if isinstance(result, BaseException):
             # Released by ``held``: the row is tried again; nothing is lost.

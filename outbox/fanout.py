@@ -93,11 +93,12 @@ async def _record_failure(ctx: Context, lease: queue.Lease, job_id: int, error: 
 async def run_once(ctx: Context, *, batch: int = 4) -> int:
     """Expand one batch of followers for each of up to ``batch`` due jobs; how many jobs."""
     lease = await queue.claim(ctx.sessions, FanOut, batch, ctx.lease)
-    async with queue.held(ctx.sessions, lease):
+    async with queue.held(ctx.sessions, lease) as holding:
         for job_id in lease.ids:
             try:
                 await _expand_one(ctx, lease, job_id)
             except Exception as exc:  # a broken job must not stop the others
                 log.exception("fan-out job %d failed", job_id)
                 await _record_failure(ctx, lease, job_id, f"{type(exc).__name__}: {exc}")
+        holding.settled()  # each job expanded a batch or counted a failure
     return len(lease.ids)

@@ -21,7 +21,17 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, case, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -66,8 +76,75 @@ def owned(model: type[QueueRow], row_id: int, token: str) -> ColumnElement[bool]
     return clause
 
 
-def _free(model: type[QueueRow], now: dt.datetime) -> ColumnElement[bool]:
-    return or_(model.locked_until.is_(None), model.locked_until <= now)
+NOW = bindparam("claim_now", type_=UTCDateTime())
+"""The time of a claim, bound at each one: a `Claim`'s extra conditions compare with it."""
+
+
+def _free(model: type[QueueRow]) -> ColumnElement[bool]:
+    return or_(model.locked_until.is_(None), model.locked_until <= NOW)
+
+
+class Claim:
+    """The two statements that lease due rows of ``model``, built once.
+
+    A claim runs several times a second under load; building its statements each time
+    (the delivery queue's is a window and three self-joins) cost more than running
+    them, while SQLAlchemy reuses the compiled form of a statement it has seen. Extra
+    ``where`` conditions compare with `NOW` and may use bind parameters of their own,
+    given to `run`.
+    """
+
+    def __init__(self, model: type[QueueRow], where: Sequence[ColumnElement[bool]] = ()) -> None:
+        self.model = model
+        conditions = (model.status == PENDING, model.next_attempt_at <= NOW, _free(model))
+        self._due = (
+            select(model.id)
+            .where(*conditions, *where)
+            .order_by(model.next_attempt_at, model.id)
+            .limit(bindparam("claim_batch", type_=Integer()))
+            .with_for_update(skip_locked=True)
+        )
+        # Checked again in the UPDATE: PostgreSQL re-reads a row changed meanwhile, and
+        # on SQLite another process may have claimed it since the SELECT.
+        self._take = (
+            update(model)
+            .where(model.id.in_(bindparam("claim_ids", expanding=True)), *conditions)
+            .values(
+                locked_until=bindparam("claim_until", type_=UTCDateTime()),
+                lease_token=bindparam("claim_token", type_=String()),
+            )
+            .returning(model.id)
+        )
+
+    async def run(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        batch: int,
+        duration: dt.timedelta,
+        **params: Any,
+    ) -> Lease:
+        """Lease up to ``batch`` due pending rows (oldest due first) to a fresh token."""
+        now = utcnow()
+        token = secrets.token_hex(16)
+        async with sessions() as session:
+            found = await session.execute(
+                self._due, {"claim_now": now, "claim_batch": batch, **params}
+            )
+            ids = list(found.scalars())
+            if not ids:
+                return Lease(self.model, token, [], duration)
+            claimed = await session.execute(
+                self._take,
+                {"claim_now": now, "claim_ids": ids, "claim_until": now + duration,
+                 "claim_token": token, **params},
+            )  # fmt: skip
+            mine = sorted(claimed.scalars())
+            await session.commit()
+        return Lease(self.model, token, mine, duration)
+
+
+_PLAIN: dict[type[QueueRow], Claim] = {}
+"""The `Claim` of each queue table with no extra condition, built at its first claim."""
 
 
 async def claim(
@@ -75,35 +152,11 @@ async def claim(
     model: type[QueueRow],
     batch: int,
     duration: dt.timedelta,
-    *,
-    where: Sequence[ColumnElement[bool]] = (),
 ) -> Lease:
-    """Lease up to ``batch`` due pending rows (oldest due first) to a fresh token."""
-    now = utcnow()
-    token = secrets.token_hex(16)
-    conditions = (model.status == PENDING, model.next_attempt_at <= now, _free(model, now))
-    async with sessions() as session:
-        due = (
-            select(model.id)
-            .where(*conditions, *where)
-            .order_by(model.next_attempt_at, model.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
-        ids = list((await session.execute(due)).scalars())
-        if not ids:
-            return Lease(model, token, [], duration)
-        # Checked again in the UPDATE: PostgreSQL re-reads a row changed meanwhile, and
-        # on SQLite another process may have claimed it since the SELECT.
-        claimed = await session.execute(
-            update(model)
-            .where(model.id.in_(ids), *conditions)
-            .values(locked_until=now + duration, lease_token=token)
-            .returning(model.id)
-        )
-        mine = sorted(claimed.scalars())
-        await session.commit()
-    return Lease(model, token, mine, duration)
+    """Lease up to ``batch`` due pending rows of ``model`` (oldest due first) to a fresh token."""
+    if model not in _PLAIN:
+        _PLAIN[model] = Claim(model)
+    return await _PLAIN[model].run(sessions, batch, duration)
 
 
 async def _update_held(
@@ -139,27 +192,51 @@ async def _heartbeat(sessions: async_sessionmaker[AsyncSession], lease: Lease) -
             log.warning("could not extend a lease", exc_info=True)
 
 
+class Holding:
+    """What `held` yields: say `settled` once every row of the lease is finished."""
+
+    def __init__(self, lease: Lease) -> None:
+        self.lease = lease
+        self._settled = False
+
+    def settled(self) -> None:
+        """Every row is finished (or no longer ours): nothing to give back on exit."""
+        self._settled = True
+
+    @property
+    def is_settled(self) -> bool:
+        """True once `settled` was said."""
+        return self._settled
+
+
 @contextlib.asynccontextmanager
-async def held(sessions: async_sessionmaker[AsyncSession], lease: Lease) -> AsyncIterator[Lease]:
+async def held(sessions: async_sessionmaker[AsyncSession], lease: Lease) -> AsyncIterator[Holding]:
     """Keep ``lease`` alive while the block runs; on any exit give back what is unfinished.
 
     Finishing a row clears its token, so only unfinished rows are given back: after a
     stop, a cancellation or an error they are claimable at once, not after the lease.
+    A block that finished every row says so (`Holding.settled`) and saves that write.
     """
+    holding = Holding(lease)
     if not lease.ids:
-        yield lease
+        yield holding
         return
     beat = asyncio.create_task(_heartbeat(sessions, lease))
     try:
-        yield lease
+        yield holding
     finally:
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beat
-        try:
-            await asyncio.shield(release(sessions, lease))
-        except Exception:  # unreachable database: the lease runs out instead
-            log.warning("could not release %d leased row(s)", len(lease.ids), exc_info=True)
+        if not holding.is_settled:
+            await _give_back(sessions, lease)
+
+
+async def _give_back(sessions: async_sessionmaker[AsyncSession], lease: Lease) -> None:
+    try:
+        await asyncio.shield(release(sessions, lease))
+    except Exception:  # unreachable database: the lease runs out instead
+        log.warning("could not release %d leased row(s)", len(lease.ids), exc_info=True)
 
 
 def finished(status: str) -> dict[str, Any]:
