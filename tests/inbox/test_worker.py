@@ -1,4 +1,5 @@
-"""The inbox worker: leases, one transaction per item, retries with backoff, parking."""
+"""The inbox worker: leases, transactions (per item, or per batch with savepoints), retries
+with backoff, parking."""
 
 from __future__ import annotations
 
@@ -115,6 +116,42 @@ async def test_effects_of_a_failing_handler_are_rolled_back(instance: Instance, 
     assert len(await rows(instance, RemoteObject)) == 1
     assert (await only_item(instance)).status == "done"
     assert len(calls) == 2
+
+
+async def test_only_the_failing_items_effects_are_rolled_back_among_others(
+    instance: Instance, peer: Peer
+) -> None:
+    # Given three items claimed together, the second of which fails after writing
+    # (on PostgreSQL they are applied in one transaction, each in a savepoint)
+    registry = Registry()
+
+    @registry.register("Ping")
+    async def write_then_maybe_fail(
+        session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    ) -> None:
+        session.add(RemoteObject(ap_id=activity["id"], type="Note", attributed_to="x"))
+        await session.flush()
+        if activity["summary"] == "bad":
+            raise RuntimeError("disk on fire")
+
+    alice = peer.actor("alice")
+    pings = [peer.activity(alice, "Ping", None) | {"summary": text} for text in ("a", "bad", "c")]
+    for ping in pings:
+        await post(peer, instance, ping)
+
+    assert await worker.run_once(instance.ctx, registry=registry) == 3
+
+    # Then the first and third are applied and done, the second rolled back alone
+    kept = {row.ap_id for row in await rows(instance, RemoteObject)}
+    assert kept == {pings[0]["id"], pings[2]["id"]}
+    items = {item.activity_ap_id: item for item in await rows(instance, InboxItem)}
+    assert [items[ping["id"]].status for ping in pings] == ["done", "pending", "done"]
+    failed = items[pings[1]["id"]]
+    assert (failed.attempts, failed.error, failed.lease_token) == (
+        1,
+        "RuntimeError: disk on fire",
+        None,
+    )
 
 
 async def test_an_expired_lease_makes_an_item_claimable_again(
