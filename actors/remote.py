@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actors.instance import Context
@@ -95,14 +95,18 @@ async def store_actor(session: AsyncSession, doc: dict[str, Any]) -> RemoteActor
     endpoints = doc.get("endpoints")
     shared = get_id(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
     key_id, key_pem = _key_of(doc)
+    # The actor's row, and any other row holding its key id, in one query.
+    wanted = RemoteActor.ap_id == ap_id
     if key_id is not None:
-        # A key id moves with its actor; release it from any stale row first.
-        stale = await session.execute(
-            select(RemoteActor).where(RemoteActor.key_id == key_id, RemoteActor.ap_id != ap_id)
-        )
-        for other in stale.scalars():
+        wanted = or_(wanted, RemoteActor.key_id == key_id)
+    found = await session.scalars(select(RemoteActor).where(wanted))
+    row = None
+    for other in found.all():
+        if other.ap_id == ap_id:
+            row = other
+        else:  # a key id moves with its actor: release it from the stale row first
             other.key_id = None
-    row = await find_actor(session, ap_id)
+            await session.flush()
     if row is None:
         row = RemoteActor(ap_id=ap_id)
     url = get_id(doc.get("url"))
