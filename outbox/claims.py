@@ -5,8 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, Integer, bindparam, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import CTE, Integer, bindparam, case, func, or_, select
 
 from actors.instance import Context
 from outbox import breaker
@@ -14,51 +13,54 @@ from outbox.models import Activity, Delivery
 from store import queue
 
 
-def _waits_for_earlier() -> ColumnElement[bool]:
-    """True for a row queued behind an earlier one about the same object to the same inbox,
-    while that one is not yet tried or in flight.
+def _claimable() -> CTE:
+    """Every pending row with two figures, computed in one pass (one sort per window):
 
-    Mastodon ignores an ``Update`` or ``Delete`` of a status it has not seen yet, so an
-    edit sent alongside its ``Create`` would be lost. Activities about other objects, and
-    rows behind a retrying one, go as usual, so one inbox is never serialised as a whole.
+    - ``blockers``: earlier rows to the same inbox about the same object that are not yet
+      tried or are in flight. Mastodon ignores an ``Update`` or ``Delete`` of a status it
+      has not seen yet, so an edit sent alongside its ``Create`` must wait for it. Rows
+      about other objects, and rows behind a retrying one, go as usual, so one inbox is
+      never serialised as a whole. A row about no object waits for nothing.
+    - ``rank``: its place among its host's rows, oldest due first (due rows come before
+      the others, so among the due ones it is their rank).
+
+    Materialized, so PostgreSQL computes it once per claim: as a correlated subquery per
+    candidate row (``NOT EXISTS`` an earlier row), with a fresh table's statistics it
+    chose nested loops over every row of the same activity, and a claim during a
+    fan-out to 1,900 inboxes took 150-500 ms of the database's CPU.
     """
-    earlier, earlier_activity, own_activity = (
-        aliased(Delivery),
-        aliased(Activity),
-        aliased(Activity),
+    in_the_way = or_(Delivery.attempts == 0, Delivery.locked_until > queue.NOW)
+    earlier = (
+        func.count()
+        .filter(in_the_way)
+        .over(
+            partition_by=(Delivery.inbox, Activity.object_ap_id),
+            order_by=Delivery.id,
+            rows=(None, -1),
+        )
     )
-    return exists().where(
-        earlier.inbox == Delivery.inbox,
-        earlier.id < Delivery.id,
-        earlier.status == queue.PENDING,
-        or_(earlier.attempts == 0, earlier.locked_until > queue.NOW),
-        earlier_activity.id == earlier.activity_id,
-        own_activity.id == Delivery.activity_id,
-        earlier_activity.object_ap_id == own_activity.object_ap_id,
-    )
-
-
-def _within_per_host() -> ColumnElement[bool]:
-    """True for a row among the ``per_host`` oldest due rows of its host."""
+    blockers = case((Activity.object_ap_id.is_(None), 0), else_=earlier)
     order = (Delivery.next_attempt_at, Delivery.id)
     rank = func.row_number().over(partition_by=Delivery.host, order_by=order)
-    due = (
-        select(Delivery.id, rank.label("rank"))
-        .where(Delivery.status == queue.PENDING, Delivery.next_attempt_at <= queue.NOW)
-        .subquery()
+    return (
+        select(Delivery.id, blockers.label("blockers"), rank.label("rank"))
+        .join(Activity, Activity.id == Delivery.activity_id)
+        .where(Delivery.status == queue.PENDING)
+        .cte("claimable")
+        .prefix_with("MATERIALIZED")
     )
-    per_host = bindparam("per_host", type_=Integer())
-    return Delivery.id.in_(select(due.c.id).where(due.c.rank <= per_host))
 
 
 @functools.cache
 def _claim(busy: bool, per_host: bool) -> queue.Claim:
     """The claim of deliveries, with or without the ``busy`` hosts and the ``per_host`` cap."""
-    where = [Delivery.host.not_in(breaker.PAUSED_HOSTS), ~_waits_for_earlier()]
+    claimable = _claimable()
+    free = select(claimable.c.id).where(claimable.c.blockers == 0)
+    if per_host:
+        free = free.where(claimable.c.rank <= bindparam("per_host", type_=Integer()))
+    where = [Delivery.host.not_in(breaker.PAUSED_HOSTS), Delivery.id.in_(free)]
     if busy:
         where.append(Delivery.host.not_in(bindparam("busy", expanding=True)))
-    if per_host:
-        where.append(_within_per_host())
     return queue.Claim(Delivery, where)
 
 

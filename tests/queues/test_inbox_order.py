@@ -18,14 +18,16 @@ SHARED = "https://a.example/inbox"
 OTHER = "https://b.example/inbox"
 
 
-async def _queue(instance: Instance, name: str, inboxes: list[str], about: str = "p1") -> None:
+async def _queue(
+    instance: Instance, name: str, inboxes: list[str], about: str | None = "p1"
+) -> None:
     async with instance.ctx.sessions() as session:
         group = await get_group(session, "eastside")
         activity = {
             "id": f"{instance.base_url}/a/{name}",
             "type": "Update",
             "actor": "x",
-            "object": f"{instance.base_url}/posts/{about}",
+            "object": None if about is None else f"{instance.base_url}/posts/{about}",
         }
         await queue_activity(session, group=group, activity=activity, inboxes=inboxes)
         await session.commit()
@@ -62,6 +64,32 @@ async def test_a_later_delivery_waits_for_the_earlier_one(instance: Instance) ->
         await session.commit()
     retried = await claims.claim(instance.ctx, 10)
     assert await _inboxes_of(instance, retried.ids) == [(SHARED, 2)]
+
+
+async def test_activities_about_no_object_wait_for_nothing(instance: Instance) -> None:
+    await add_group(instance, "eastside")
+    for name in ("first", "second", "third"):
+        await _queue(instance, name, [SHARED], about=None)
+
+    lease = await claims.claim(instance.ctx, 10)
+
+    assert await _inboxes_of(instance, lease.ids) == [(SHARED, 1), (SHARED, 2), (SHARED, 3)]
+
+
+async def test_a_host_gives_at_most_per_host_rows_to_one_claim(instance: Instance) -> None:
+    await add_group(instance, "eastside")
+    for n in range(5):
+        await _queue(instance, f"post-{n}", [SHARED, OTHER], about=f"p{n}")
+
+    lease = await claims.claim(instance.ctx, 10, per_host=2)
+
+    # The two oldest rows of each host, whatever the batch would allow
+    assert await _inboxes_of(instance, lease.ids) == [
+        (SHARED, 1),
+        (SHARED, 2),
+        (OTHER, 1),
+        (OTHER, 2),
+    ]
 
 
 async def test_a_quick_edit_arrives_after_its_create(instance: Instance) -> None:
