@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import subprocess
 import sys
@@ -51,7 +52,7 @@ from benchmarks.inbox_ingest import (
     warmup_requests,
     workload,
 )
-from benchmarks.production_fanout import MUTUALS, cpu_seconds, environment
+from benchmarks.production_fanout import MUTUALS, cpu_seconds, environment, postgres_cpu
 from inbox.models import InboxItem
 from store.db import make_engine, make_sessionmaker
 from store.queue import PENDING
@@ -154,18 +155,37 @@ async def _ours(
         await closed_loop(port, warmup)
         await _drained(db.url)
         for name, requests in runs.items():
-            server_before, worker_before = processes.cpu()
+            before = _cpu(processes, db)
             result = await closed_loop(port, requests)
             drain = await _drained(db.url)
-            server_after, worker_after = processes.cpu()
-            per = 1000 / len(requests)
-            figures[name] = (
-                result, drain, (server_after - server_before) * per,
-                (worker_after - worker_before) * per,
-            )  # fmt: skip
+            figures[name] = (result, drain, _per_request(before, _cpu(processes, db), requests))
+        before, start = _cpu(processes, db), time.monotonic()
         figures["paced"] = await open_loop(port, paced, rate=RATE)
+        figures["paced cpu"] = (
+            _per_request(before, _cpu(processes, db), paced),
+            time.monotonic() - start,
+        )
         figures["paced drain"] = await _drained(db.url)
     return figures
+
+
+def _cpu(processes: Processes, db: Database) -> tuple[float, float, float]:
+    """CPU seconds so far of the server, the worker and (on PostgreSQL) the database."""
+    return (*processes.cpu(), postgres_cpu() if db.kind == "PostgreSQL" else 0.0)
+
+
+def _per_request(
+    before: tuple[float, ...], after: tuple[float, ...], requests: list[bytes]
+) -> tuple[float, ...]:
+    """CPU milliseconds per request of each process between ``before`` and ``after``."""
+    pairs = zip(before, after, strict=True)
+    return tuple((end - start) * 1000 / len(requests) for start, end in pairs)
+
+
+def _cpu_text(cpu: tuple[float, ...]) -> str:
+    serve, worker, database = cpu
+    text = f"serve {serve:.2f} ms, worker {worker:.2f} ms"
+    return text + (f", PostgreSQL {database:.2f} ms" if database else "")
 
 
 async def _reference(
@@ -215,18 +235,24 @@ async def main() -> None:
         _show(f"mutuals serve, {name}", ours[name][0])
     _show(f"mutuals serve, open loop {RATE:.0f}/s", ours["paced"])
     for name in runs:
-        result, drain, server_cpu, worker_cpu = ours[name]
+        result, drain, cpu = ours[name]
         ref_result, ref_cpu = reference[name]
         drained = f"{drain:.2f} s" if drain is not None else f"> {DRAIN_LIMIT:.0f} s"
         print(
             f"{name}: ratio {result.rate / ref_result.rate:.2f}x (goal >= 0.5x); drained "
-            f"{drained} after the last answer (goal <= 2 s); CPU per request: serve "
-            f"{server_cpu:.2f} ms, worker {worker_cpu:.2f} ms, reference {ref_cpu:.2f} ms"
+            f"{drained} after the last answer (goal <= 2 s); CPU per request: "
+            f"{_cpu_text(cpu)}, reference {ref_cpu:.2f} ms"
         )
     paced_drain = ours["paced drain"]
     drained = f"{paced_drain:.2f} s" if paced_drain is not None else f"> {DRAIN_LIMIT:.0f} s"
     p99 = ours["paced"].percentile(99)
     print(f"open loop {RATE:.0f}/s: p99 {p99:.1f} ms (goal < 25 ms), drained {drained} after")
+    cpu, seconds = ours["paced cpu"]
+    cores = sum(cpu) * len(paced) / 1000 / seconds
+    print(
+        f"open loop {RATE:.0f}/s, CPU per request while it ran: {_cpu_text(cpu)}; "
+        f"{cores:.2f} of the machine's {os.cpu_count()} cores busy with them"
+    )
 
 
 if __name__ == "__main__":
