@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection
 
-from sqlalchemy import CTE, Integer, bindparam, case, func, or_, select
+from sqlalchemy import ARRAY, CTE, Integer, any_, bindparam, case, cast, func, or_, select
 
 from actors.instance import Context
 from outbox import breaker
@@ -52,13 +52,20 @@ def _claimable() -> CTE:
 
 
 @functools.cache
-def _claim(busy: bool, per_host: bool) -> queue.Claim:
+def _claim(busy: bool, per_host: bool, dialect: str) -> queue.Claim:
     """The claim of deliveries, with or without the ``busy`` hosts and the ``per_host`` cap."""
     claimable = _claimable()
-    free = select(claimable.c.id).where(claimable.c.blockers == 0)
+    free = claimable.c.blockers == 0
     if per_host:
-        free = free.where(claimable.c.rank <= bindparam("per_host", type_=Integer()))
-    where = [Delivery.host.not_in(breaker.PAUSED_HOSTS), Delivery.id.in_(free)]
+        free &= claimable.c.rank <= bindparam("per_host", type_=Integer())
+    if dialect == "postgresql":
+        # Read once into an array, then each row by its key: as ``id IN (…)`` PostgreSQL
+        # rescanned the CTE for every due row (it estimates a fresh CTE at one row).
+        ids = select(func.array_agg(claimable.c.id)).where(free).scalar_subquery()
+        chosen = Delivery.id == any_(cast(ids, ARRAY(Integer)))
+    else:
+        chosen = Delivery.id.in_(select(claimable.c.id).where(free))
+    where = [chosen, Delivery.host.not_in(breaker.PAUSED_HOSTS)]
     if busy:
         where.append(Delivery.host.not_in(bindparam("busy", expanding=True)))
     return queue.Claim(Delivery, where)
@@ -78,5 +85,6 @@ async def claim(
         params["busy"] = sorted(busy)
     if per_host is not None:
         params["per_host"] = per_host
-    statements = _claim(bool(busy), per_host is not None)
+    dialect = ctx.sessions.kw["bind"].dialect.name
+    statements = _claim(bool(busy), per_host is not None, dialect)
     return await statements.run(ctx.sessions, batch, ctx.lease, **params)
