@@ -109,9 +109,13 @@ async def process(
     return False
 
 
-async def process_batch(ctx: Context, lease: queue.Lease, registry: Registry = HANDLERS) -> None:
+async def process_batch(ctx: Context, lease: queue.Lease, registry: Registry = HANDLERS) -> bool:
     """Apply the claimed items in one transaction, each in a savepoint, and mark them done
-    with it; items that failed are rolled back alone and counted as failed attempts."""
+    with it; items that failed are rolled back alone and counted as failed attempts.
+
+    False when a lease was lost meanwhile: nothing was kept, and the items still ours
+    must be given back.
+    """
     failures: dict[int, str] = {}
     async with ctx.sessions() as session:
         mine = {"item_ids": lease.ids, "token": lease.token}
@@ -131,11 +135,12 @@ async def process_batch(ctx: Context, lease: queue.Lease, registry: Registry = H
             if getattr(done, "rowcount", 0) != len(applied):
                 # Some lease was lost meanwhile: the new owner applies the items.
                 await session.rollback()
-                return
+                return False
         await session.commit()
     for item_id, error in failures.items():
         log.warning("inbox item %s failed: %s", item_id, error)
         await record_failure(ctx, lease, item_id, error)
+    return True
 
 
 async def record_failure(ctx: Context, lease: queue.Lease, item_id: int, error: str) -> None:
@@ -162,9 +167,11 @@ async def run_once(ctx: Context, *, batch: int = 50, registry: Registry = HANDLE
     lease = await claim(ctx, batch)
     async with queue.held(ctx.sessions, lease) as holding:
         if lease.ids and ctx.sessions.kw["bind"].dialect.name == "postgresql":
-            await process_batch(ctx, lease, registry)
+            finished = await process_batch(ctx, lease, registry)
         else:
             for item_id in lease.ids:
                 await process(ctx, lease, item_id, registry)
-        holding.settled()  # each item is done, retrying, or no longer ours
+            finished = True
+        if finished:
+            holding.settled()  # each item is done, retrying, or no longer ours
     return len(lease.ids)

@@ -154,6 +154,46 @@ async def test_only_the_failing_items_effects_are_rolled_back_among_others(
     )
 
 
+async def test_items_still_ours_are_given_back_when_a_lease_is_lost(
+    instance: Instance, peer: Peer
+) -> None:
+    # Given three items claimed together, and another worker that takes over the third
+    # while the first is being applied (its lease ran out, say)
+    registry = Registry()
+
+    @registry.register("Ping")
+    async def steal_the_third(
+        session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    ) -> None:
+        if activity["summary"] == "first":
+            async with ctx.sessions() as other:
+                await other.execute(
+                    update(InboxItem)
+                    .where(InboxItem.activity_ap_id == pings[2]["id"])
+                    .values(lease_token="someone-else")
+                )
+                await other.commit()
+
+    alice = peer.actor("alice")
+    pings = [
+        peer.activity(alice, "Ping", None) | {"summary": text}
+        for text in ("first", "second", "third")
+    ]
+    for ping in pings:
+        await post(peer, instance, ping)
+
+    await worker.run_once(instance.ctx, registry=registry)
+
+    # Then the two still ours are finished or given back at once (on PostgreSQL, whose
+    # batch is one transaction, nothing is kept: they are claimable again), never left
+    # leased until the lease runs out; the third stays the other worker's
+    items = {item.activity_ap_id: item for item in await rows(instance, InboxItem)}
+    ours = [items[ping["id"]] for ping in pings[:2]]
+    assert [item.lease_token for item in ours] == [None, None]
+    assert {item.status for item in ours} <= {"done", "pending"}
+    assert items[pings[2]["id"]].lease_token == "someone-else"
+
+
 async def test_an_expired_lease_makes_an_item_claimable_again(
     instance: Instance, peer: Peer
 ) -> None:
