@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -34,6 +35,31 @@ async def make_due(instance: Instance) -> None:
     async with instance.ctx.sessions() as session:
         await session.execute(update(InboxItem).values(next_attempt_at=past))
         await session.commit()
+
+
+PingHandler = Callable[[AsyncSession, Context, dict[str, Any]], Awaitable[None]]
+
+
+def pings_handled_by(handle: PingHandler) -> Registry:
+    """A registry whose one handler, for ``Ping`` activities, is ``handle``."""
+    registry = Registry()
+
+    @registry.register("Ping")
+    async def ping(
+        session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+    ) -> None:
+        await handle(session, ctx, activity)
+
+    return registry
+
+
+async def post_pings(peer: Peer, instance: Instance, *summaries: str) -> list[dict[str, Any]]:
+    """One ``Ping`` by alice per summary, each stored in the inbox, in order."""
+    alice = peer.actor("alice")
+    pings = [peer.activity(alice, "Ping", None) | {"summary": text} for text in summaries]
+    for ping in pings:
+        await post(peer, instance, ping)
+    return pings
 
 
 async def announce_of_unavailable_note(instance: Instance, peer: Peer) -> dict[str, Any]:
@@ -123,22 +149,17 @@ async def test_only_the_failing_items_effects_are_rolled_back_among_others(
 ) -> None:
     # Given three items claimed together, the second of which fails after writing
     # (on PostgreSQL they are applied in one transaction, each in a savepoint)
-    registry = Registry()
-
-    @registry.register("Ping")
     async def write_then_maybe_fail(
-        session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+        session: AsyncSession, ctx: Context, activity: dict[str, Any]
     ) -> None:
         session.add(RemoteObject(ap_id=activity["id"], type="Note", attributed_to="x"))
         await session.flush()
         if activity["summary"] == "bad":
             raise RuntimeError("disk on fire")
 
-    alice = peer.actor("alice")
-    pings = [peer.activity(alice, "Ping", None) | {"summary": text} for text in ("a", "bad", "c")]
-    for ping in pings:
-        await post(peer, instance, ping)
+    pings = await post_pings(peer, instance, "a", "bad", "c")
 
+    registry = pings_handled_by(write_then_maybe_fail)
     assert await worker.run_once(instance.ctx, registry=registry) == 3
 
     # Then the first and third are applied and done, the second rolled back alone
@@ -159,11 +180,8 @@ async def test_items_still_ours_are_given_back_when_a_lease_is_lost(
 ) -> None:
     # Given three items claimed together, and another worker that takes over the third
     # while the first is being applied (its lease ran out, say)
-    registry = Registry()
-
-    @registry.register("Ping")
     async def steal_the_third(
-        session: AsyncSession, ctx: Context, item: InboxItem, activity: dict[str, Any]
+        session: AsyncSession, ctx: Context, activity: dict[str, Any]
     ) -> None:
         if activity["summary"] == "first":
             async with ctx.sessions() as other:
@@ -174,15 +192,9 @@ async def test_items_still_ours_are_given_back_when_a_lease_is_lost(
                 )
                 await other.commit()
 
-    alice = peer.actor("alice")
-    pings = [
-        peer.activity(alice, "Ping", None) | {"summary": text}
-        for text in ("first", "second", "third")
-    ]
-    for ping in pings:
-        await post(peer, instance, ping)
+    pings = await post_pings(peer, instance, "first", "second", "third")
 
-    await worker.run_once(instance.ctx, registry=registry)
+    await worker.run_once(instance.ctx, registry=pings_handled_by(steal_the_third))
 
     # Then the two still ours are finished or given back at once (on PostgreSQL, whose
     # batch is one transaction, nothing is kept: they are claimable again), never left
