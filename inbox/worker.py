@@ -31,7 +31,7 @@ from inbox.models import InboxItem
 from inbox.registry import Registry
 from inbox.shape import object_type
 from store import queue
-from store.db import utcnow
+from store.db import dialect_of, utcnow
 
 log = logging.getLogger("mutuals.inbox")
 
@@ -46,7 +46,7 @@ LONGEST_RETRY = dt.timedelta(hours=12)
 _ITEMS: Table = InboxItem.__table__  # type: ignore[assignment]
 _LEASED = _ITEMS.c.lease_token == bindparam("token")
 _ONE = _ITEMS.c.id == bindparam("item_id")
-_CLAIMED_ITEM = select(InboxItem).where(InboxItem.id == bindparam("item_id"), _LEASED)
+_CLAIMED_ITEM = select(InboxItem).where(_ONE, _LEASED)
 _CLAIMED_ITEMS = (
     select(InboxItem)
     .where(InboxItem.id.in_(bindparam("item_ids", expanding=True)), _LEASED)
@@ -166,7 +166,7 @@ async def run_once(ctx: Context, *, batch: int = 50, registry: Registry = HANDLE
     """Claim and apply one batch of due items; how many were handled (done or failed)."""
     lease = await claim(ctx, batch)
     async with queue.held(ctx.sessions, lease) as holding:
-        if lease.ids and ctx.sessions.kw["bind"].dialect.name == "postgresql":
+        if lease.ids and dialect_of(ctx.sessions) == "postgresql":
             finished = await process_batch(ctx, lease, registry)
         else:
             for item_id in lease.ids:

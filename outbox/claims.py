@@ -11,6 +11,7 @@ from actors.instance import Context
 from outbox import breaker
 from outbox.models import Activity, Delivery
 from store import queue
+from store.db import dialect_of
 
 
 def _claimable() -> CTE:
@@ -85,6 +86,5 @@ async def claim(
         params["busy"] = sorted(busy)
     if per_host is not None:
         params["per_host"] = per_host
-    dialect = ctx.sessions.kw["bind"].dialect.name
-    statements = _claim(bool(busy), per_host is not None, dialect)
+    statements = _claim(bool(busy), per_host is not None, dialect_of(ctx.sessions))
     return await statements.run(ctx.sessions, batch, ctx.lease, **params)

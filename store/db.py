@@ -95,6 +95,12 @@ def database_key(session: AsyncSession) -> str:
     return key
 
 
+def dialect_of(sessions: async_sessionmaker[AsyncSession]) -> str:
+    """The name of the database these sessions open (``sqlite``, ``postgresql``)."""
+    engine: AsyncEngine = sessions.kw["bind"]
+    return engine.dialect.name
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)

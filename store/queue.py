@@ -195,8 +195,7 @@ async def _heartbeat(sessions: async_sessionmaker[AsyncSession], lease: Lease) -
 class Holding:
     """What `held` yields: say `settled` once every row of the lease is finished."""
 
-    def __init__(self, lease: Lease) -> None:
-        self.lease = lease
+    def __init__(self) -> None:
         self._settled = False
 
     def settled(self) -> None:
@@ -217,7 +216,7 @@ async def held(sessions: async_sessionmaker[AsyncSession], lease: Lease) -> Asyn
     stop, a cancellation or an error they are claimable at once, not after the lease.
     A block that finished every row says so (`Holding.settled`) and saves that write.
     """
-    holding = Holding(lease)
+    holding = Holding()
     if not lease.ids:
         yield holding
         return
